@@ -1,0 +1,17 @@
+using System.CommandLine;
+
+namespace AnomalyClip.Cli;
+
+/// <summary>Builds the <c>anomalyclip</c> command tree; each command is a thin call into the libraries.</summary>
+public static class CliApp
+{
+    /// <summary>Builds the root command with every sub-command.</summary>
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("AnomalyClip: zero- and few-shot industrial anomaly detection with CLIP (APRIL-GAN) in .NET.");
+        return root;
+    }
+
+    /// <summary>Parses and runs <paramref name="args"/>; returns the process exit code.</summary>
+    public static int Run(string[] args) => Build().Parse(args).Invoke();
+}

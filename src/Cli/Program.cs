@@ -1,0 +1,3 @@
+using AnomalyClip.Cli;
+
+return CliApp.Run(args);

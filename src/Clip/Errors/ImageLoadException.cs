@@ -1,0 +1,15 @@
+namespace AnomalyClip.Clip;
+
+/// <summary>
+/// An image file could not be decoded: it is missing, truncated, corrupt, of an unsupported format, or larger than
+/// the configured pixel limit (decompression-bomb defence).
+/// </summary>
+public sealed class ImageLoadException : Exception
+{
+    /// <summary>Creates the exception for <paramref name="path"/>; the message names the file.</summary>
+    public ImageLoadException(string path, string message, Exception? inner = null)
+        : base($"{path}: {message}", inner) => FilePath = path;
+
+    /// <summary>The image file that could not be loaded.</summary>
+    public string FilePath { get; }
+}
