@@ -1,0 +1,15 @@
+using AnomalyClip.Clip.Config;
+using static TorchSharp.torch;
+
+namespace AnomalyClip.Clip.Model;
+
+/// <summary>How to build a CLIP model from weights.</summary>
+/// <param name="ImageSize">Input side the vision tower runs at (a multiple of the patch size); null keeps the
+/// config's. The positional embedding is resized once at load (APRIL-GAN runs ViT-L-14-336 at 518).</param>
+/// <param name="Activation">Overrides the config's activation (APRIL-GAN's adapters expect exact GELU).</param>
+/// <param name="DType">Parameter/activation dtype: Float32 (default), or Float16/BFloat16 (LayerNorm stays float32).</param>
+public sealed record ClipLoadOptions(int? ImageSize = null, Activation? Activation = null, ScalarType DType = ScalarType.Float32)
+{
+    /// <summary>The config's own size and activation, float32.</summary>
+    public static ClipLoadOptions Default { get; } = new();
+}

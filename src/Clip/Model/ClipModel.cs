@@ -1,0 +1,133 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using AnomalyClip.Clip.Config;
+using static TorchSharp.torch;
+
+namespace AnomalyClip.Clip.Model;
+
+/// <summary>
+/// A CLIP model (OpenCLIP ViT layout): the vision and text towers with their projections. Frozen: parameters need
+/// no gradients and every encode runs without autograd.
+/// </summary>
+public sealed class ClipModel : nn.Module
+{
+#pragma warning disable IDE1006
+    internal readonly VisionTransformer visual;
+    internal readonly TextTransformer text;
+    internal readonly Parameter logit_scale;
+#pragma warning restore IDE1006
+
+    internal ClipModel(ClipModelConfig config, ClipLoadOptions options) : base(nameof(ClipModel))
+    {
+        var activation = options.Activation ?? config.Activation;
+        Config = config with { Activation = activation };
+        visual = new VisionTransformer(config.Vision, config.EmbedDim, options.ImageSize ?? config.Vision.ImageSize, activation);
+        text = new TextTransformer(config.Text, config.EmbedDim, activation);
+        logit_scale = new Parameter(tensor((float)Math.Log(1 / 0.07)));
+        RegisterComponents();
+        DType = options.DType;
+    }
+
+    /// <summary>The architecture (with the activation actually used).</summary>
+    public ClipModelConfig Config { get; }
+
+    /// <summary>The vision tower.</summary>
+    public VisionTransformer Visual => visual;
+
+    /// <summary>The text tower.</summary>
+    public TextTransformer Text => text;
+
+    /// <summary>Input side in pixels the vision tower runs at.</summary>
+    public int ImageSize => visual.ImageSize;
+
+    /// <summary>Compute dtype of the matmul weights.</summary>
+    public ScalarType DType { get; private set; }
+
+    /// <summary>Device the parameters live on.</summary>
+    public Device Device => visual.conv1.weight!.device;
+
+    /// <summary>exp(logit_scale): the learned temperature (≈100 for OpenAI weights).</summary>
+    public float LogitScale => logit_scale.exp().item<float>();
+
+    /// <summary>Builds a model with random weights (benchmarks, tests).</summary>
+    public static ClipModel CreateRandom(ClipModelConfig config, ClipLoadOptions? options = null, Device? device = null)
+    {
+        options ??= ClipLoadOptions.Default;
+        using var scope = NewDisposeScope();
+        var model = new ClipModel(config, options);
+        model.Freeze(options.DType, device ?? CPU);
+        return model.DetachParameters();
+    }
+
+    /// <summary>
+    /// Builds a model from an OpenCLIP-layout state dict (e.g. from <c>WeightFile.Load</c>), strictly: missing,
+    /// unexpected and mis-shaped keys are reported together. The vision positional embedding is resized when the
+    /// requested image size differs from the stored grid. Tensors of any dtype are converted to the model's.
+    /// </summary>
+    /// <param name="config">Architecture.</param>
+    /// <param name="stateDict">Weights in OpenCLIP key layout.</param>
+    /// <param name="source">File the weights came from, named in errors.</param>
+    /// <param name="options">Image size, activation, dtype.</param>
+    /// <param name="device">Target device (CPU when null).</param>
+    /// <exception cref="ModelLoadException">The weights do not fit the architecture.</exception>
+    public static ClipModel FromStateDict(ClipModelConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source,
+        ClipLoadOptions? options = null, Device? device = null)
+    {
+        options ??= ClipLoadOptions.Default;
+        using var scope = NewDisposeScope();
+        var model = new ClipModel(config, options);
+        try
+        {
+            ClipWeightsBinder.Bind(model, stateDict, source);
+            model.Freeze(options.DType, device ?? CPU);
+            return model.DetachParameters();
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Encodes normalised images [N,3,S,S] (S = <see cref="ImageSize"/>): pooled embedding and the raw tokens after
+    /// each 1-based block in <paramref name="taps"/>. With <paramref name="pooled"/> false the pass stops at the
+    /// deepest tap. The caller owns the result.
+    /// </summary>
+    public ImageEncoding EncodeImage(Tensor images, IReadOnlyList<int> taps, bool pooled = true)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var input = images.to(Device).to_type(DType);
+        var (p, tokens) = visual.Forward(input, taps, pooled);
+        return new ImageEncoding(p, taps.ToArray(), tokens).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Encodes token ids [N,77] to unnormalised text embeddings [N,E]. The caller owns the result.</summary>
+    public Tensor EncodeText(Tensor tokenIds)
+    {
+        using var _ = no_grad();
+        return text.Forward(tokenIds);
+    }
+
+    // Construction and conversion create temporaries; a private scope frees them, and the parameters are taken out
+    // of it (and of any scope the caller has open) because the model outlives both.
+    private ClipModel DetachParameters()
+    {
+        foreach (var p in parameters()) p.DetachFromDisposeScope();
+        foreach (var b in buffers()) b.DetachFromDisposeScope();
+        return this;
+    }
+
+    private void Freeze(ScalarType dtype, Device device)
+    {
+        if (dtype != ScalarType.Float32)
+        {
+            this.to(dtype);
+            foreach (var ln in modules().OfType<ClipLayerNorm>()) ln.to(ScalarType.Float32);
+        }
+        DType = dtype;
+        this.to(device);
+        foreach (var p in parameters()) p.requires_grad = false;
+    }
+}

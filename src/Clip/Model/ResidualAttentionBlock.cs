@@ -1,0 +1,32 @@
+using TorchSharp;
+using AnomalyClip.Clip.Config;
+using static TorchSharp.torch;
+
+namespace AnomalyClip.Clip.Model;
+
+/// <summary>Pre-LN transformer block: x += attn(ln_1(x)); x += mlp(ln_2(x)).</summary>
+internal sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006
+    public readonly ClipLayerNorm ln_1;
+    public readonly Attention attn;
+    public readonly ClipLayerNorm ln_2;
+    public readonly Mlp mlp;
+#pragma warning restore IDE1006
+
+    public ResidualAttentionBlock(int width, int heads, int mlpWidth, Activation activation, bool causal) : base(nameof(ResidualAttentionBlock))
+    {
+        ln_1 = new ClipLayerNorm(width);
+        attn = new Attention(width, heads, causal);
+        ln_2 = new ClipLayerNorm(width);
+        mlp = new Mlp(width, mlpWidth, activation);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var h = x + attn.forward(ln_1.forward(x));
+        return (h + mlp.forward(ln_2.forward(h))).MoveToOuterDisposeScope();
+    }
+}
