@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AnomalyClip.Cli.Commands;
 
 namespace AnomalyClip.Cli;
 
@@ -9,6 +10,9 @@ public static class CliApp
     public static RootCommand Build()
     {
         var root = new RootCommand("AnomalyClip: zero- and few-shot industrial anomaly detection with CLIP (APRIL-GAN) in .NET.");
+        var bench = new Command("bench", "Benchmarks (figures, not tests).");
+        bench.Subcommands.Add(BenchEncoderCommand.Build());
+        root.Subcommands.Add(bench);
         return root;
     }
 

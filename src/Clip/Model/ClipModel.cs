@@ -9,7 +9,7 @@ namespace AnomalyClip.Clip.Model;
 /// A CLIP model (OpenCLIP ViT layout): the vision and text towers with their projections. Frozen: parameters need
 /// no gradients and every encode runs without autograd.
 /// </summary>
-public sealed class ClipModel : nn.Module
+public sealed partial class ClipModel : nn.Module
 {
 #pragma warning disable IDE1006
     internal readonly VisionTransformer visual;
@@ -94,9 +94,10 @@ public sealed class ClipModel : nn.Module
     /// each 1-based block in <paramref name="taps"/>. With <paramref name="pooled"/> false the pass stops at the
     /// deepest tap. The caller owns the result.
     /// </summary>
+    /// <remarks>Runs in inference mode: to feed the outputs to layers that train, clone them first.</remarks>
     public ImageEncoding EncodeImage(Tensor images, IReadOnlyList<int> taps, bool pooled = true)
     {
-        using var _ = no_grad();
+        using var _ = inference_mode();
         using var scope = NewDisposeScope();
         var input = images.to(Device).to_type(DType);
         var (p, tokens) = visual.Forward(input, taps, pooled);
@@ -104,9 +105,10 @@ public sealed class ClipModel : nn.Module
     }
 
     /// <summary>Encodes token ids [N,77] to unnormalised text embeddings [N,E]. The caller owns the result.</summary>
+    /// <remarks>Runs in inference mode: to feed the output to layers that train, clone it first.</remarks>
     public Tensor EncodeText(Tensor tokenIds)
     {
-        using var _ = no_grad();
+        using var _ = inference_mode();
         return text.Forward(tokenIds);
     }
 

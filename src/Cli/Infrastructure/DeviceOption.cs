@@ -1,0 +1,30 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AnomalyClip.Cli.Infrastructure;
+
+/// <summary>Parses <c>--device</c> values: "cpu", "cuda", "cuda:N".</summary>
+internal static class DeviceOption
+{
+    public static Device Parse(string value)
+    {
+        var v = value.Trim().ToLowerInvariant();
+        if (v == "cpu") return CPU;
+        if (v.StartsWith("cuda", StringComparison.Ordinal))
+        {
+            torch.InitializeDeviceType(DeviceType.CUDA);
+            if (!cuda.is_available())
+                throw new ArgumentException("--device cuda: CUDA is not available (build with -p:TorchBackend=cuda on a machine with an NVIDIA GPU)");
+            return v == "cuda" ? CUDA : new Device(v);
+        }
+        throw new ArgumentException($"--device: unknown device '{value}' (cpu, cuda, cuda:N)");
+    }
+
+    public static ScalarType ParseDType(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "fp32" or "float32" => ScalarType.Float32,
+        "fp16" or "float16" => ScalarType.Float16,
+        "bf16" or "bfloat16" => ScalarType.BFloat16,
+        _ => throw new ArgumentException($"--dtype: unknown dtype '{value}' (fp32, fp16, bf16)"),
+    };
+}
