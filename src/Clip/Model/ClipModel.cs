@@ -37,6 +37,9 @@ public sealed partial class ClipModel : nn.Module
     /// <summary>The text tower.</summary>
     public TextTransformer Text => text;
 
+    /// <summary>The tokenizer that goes with the weights (set by <see cref="Load"/> when the folder has one).</summary>
+    public Tokenization.ClipTokenizer? Tokenizer { get; set; }
+
     /// <summary>Input side in pixels the vision tower runs at.</summary>
     public int ImageSize => visual.ImageSize;
 
@@ -106,10 +109,26 @@ public sealed partial class ClipModel : nn.Module
 
     /// <summary>Encodes token ids [N,77] to unnormalised text embeddings [N,E]. The caller owns the result.</summary>
     /// <remarks>Runs in inference mode: to feed the output to layers that train, clone it first.</remarks>
+    /// <exception cref="InvalidOperationException">The text tower was released.</exception>
     public Tensor EncodeText(Tensor tokenIds)
     {
+        if (TextTowerReleased) throw new InvalidOperationException("the text tower of this model was released");
         using var _ = inference_mode();
         return text.Forward(tokenIds);
+    }
+
+    /// <summary>True once <see cref="ReleaseTextTower"/> freed the text tower.</summary>
+    public bool TextTowerReleased { get; private set; }
+
+    /// <summary>
+    /// Frees the text tower's parameters (e.g. once every class's text features are cached); image encoding is
+    /// unaffected, <see cref="EncodeText"/> throws afterwards.
+    /// </summary>
+    public void ReleaseTextTower()
+    {
+        if (TextTowerReleased) return;
+        foreach (var p in text.parameters()) p.Dispose();
+        TextTowerReleased = true;
     }
 
     // Construction and conversion create temporaries; a private scope frees them, and the parameters are taken out
