@@ -97,7 +97,9 @@ public class MosaicAugmentationTests
 
         using var wide = MosaicAugmentation.Compose([s[3], s[0], s[0], s[0]]);
         Assert.Equal((22, 8), (wide.Image.Width, wide.Image.Height));
-        Assert.False(MosaicAugmentation.Compose([s[0], s[1], s[2], s[0]]).IsAnomaly);
+        using var normal = MosaicAugmentation.Compose([s[0], s[1], s[2], s[0]]);
+        Assert.False(normal.IsAnomaly);
+        Assert.All(Enumerable.Range(0, 12).SelectMany(y => Enumerable.Range(0, 16).Select(x => normal.Mask[x, y].PackedValue)), v => Assert.Equal(0, v));
     }
 
     [Fact]
