@@ -13,6 +13,17 @@ internal static class HubFiles
     /// <summary>Optional tokenizer files: the HF BPE pair and OpenCLIP's own merges file.</summary>
     public static readonly string[] Tokenizer = ["vocab.json", "merges.txt", "bpe_simple_vocab_16e6.txt.gz"];
 
+    /// <summary>
+    /// True when <paramref name="path"/> is a file whose contents can be read: unlike <see cref="File.Exists"/>,
+    /// a symlink whose target is gone (a cache blob deleted by hand) does not count.
+    /// </summary>
+    public static bool IsReadableFile(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists) return false;
+        return info.LinkTarget is null || info.ResolveLinkTarget(returnFinalTarget: true) is { Exists: true };
+    }
+
     public static WeightFormat FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
     {
         ".safetensors" => WeightFormat.SafeTensors,

@@ -5,12 +5,12 @@ internal static class LocalModel
 {
     public static ResolvedModel Resolve(string path)
     {
-        if (File.Exists(path))
+        if (!Directory.Exists(path))
         {
             var dir = Path.GetDirectoryName(path)!;
             return Describe(dir, path, HubFiles.FormatOf(path), ModelSource.LocalPath);
         }
-        var weights = HubFiles.Weights.Select(f => Path.Combine(path, f)).FirstOrDefault(File.Exists);
+        var weights = HubFiles.Weights.Select(f => Path.Combine(path, f)).FirstOrDefault(HubFiles.IsReadableFile);
         if (weights is null)
         {
             var present = Directory.EnumerateFileSystemEntries(path).Select(Path.GetFileName).Order().Take(20).ToList();
@@ -31,8 +31,8 @@ internal static class LocalModel
             Directory = Path.GetFullPath(dir),
             WeightsPath = Path.GetFullPath(weights),
             WeightFormat = format,
-            ConfigPath = File.Exists(config) ? Path.GetFullPath(config) : null,
-            TokenizerFiles = HubFiles.Tokenizer.Select(f => Path.Combine(dir, f)).Where(File.Exists).Select(Path.GetFullPath).ToList(),
+            ConfigPath = HubFiles.IsReadableFile(config) ? Path.GetFullPath(config) : null,
+            TokenizerFiles = HubFiles.Tokenizer.Select(f => Path.Combine(dir, f)).Where(HubFiles.IsReadableFile).Select(Path.GetFullPath).ToList(),
             Source = source,
             RepoId = repoId,
             Commit = commit,

@@ -19,7 +19,7 @@ internal sealed partial record ModelReference(string? LocalPath, string? RepoId,
             return new(null, ValidRepoId(text[HubPrefix.Length..].Trim().TrimEnd('/'), nameOrPath), null);
 
         var path = HubSettings.ExpandHome(text, homeDir);
-        if (Directory.Exists(path) || File.Exists(path)) return new(Path.GetFullPath(path), null, null);
+        if (Directory.Exists(path) || HubFiles.IsReadableFile(path)) return new(Path.GetFullPath(path), null, null);
         if (CanOnlyBePath(text))
             throw new ModelLoadException(Path.GetFullPath(path), "no such folder or weight file");
 

@@ -37,11 +37,11 @@ internal sealed partial class RepoCache(string cacheDir, string repoId)
             : throw new ModelLoadException(refPath, $"does not hold a 40-hex commit hash (found '{Shorten(commit)}'); delete it to refetch");
     }
 
-    /// <summary>Path of <paramref name="file"/> in the snapshot if it is there (symlinks are followed; a dangling link counts as absent).</summary>
+    /// <summary>Path of <paramref name="file"/> in the snapshot if it can be read (a dangling link counts as absent).</summary>
     public string? Find(string commit, string file)
     {
         var path = Path.Combine(SnapshotDir(commit), file);
-        return File.Exists(path) ? path : null;
+        return HubFiles.IsReadableFile(path) ? path : null;
     }
 
     /// <summary>The complete model in a snapshot, or null with the names of the required files it lacks.</summary>
