@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 
@@ -5,7 +6,7 @@ namespace AnomalyClip.Clip.Hub;
 
 /// <summary>
 /// Downloads one file into its cache blob. Bytes go to <c>blobs/{etag}.incomplete</c> (held open exclusively, so a
-/// second download of the same blob fails instead of interleaving); an interrupted transfer is resumed with an HTTP
+/// second download of the same blob waits for the first instead of interleaving); an interrupted transfer is resumed with an HTTP
 /// Range request, both within a call (<see cref="ResolveOptions.DownloadRetries"/>) and by a later call. The size
 /// must match what the hub advertised and the sha256 must match the advertised or expected hash; only then is the
 /// file renamed to its blob name. A file found corrupt (wrong size or hash) is deleted; a merely truncated one is
@@ -14,6 +15,7 @@ namespace AnomalyClip.Clip.Hub;
 internal sealed class BlobDownloader(HubClient client, HubSettings settings, IProgress<DownloadProgress>? progress)
 {
     private const int ReportEveryBytes = 1 << 20;
+    private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(200);
     private bool discardPartial;
 
     public async Task DownloadAsync(HubFileMetadata meta, string blobPath, CancellationToken ct)
@@ -21,15 +23,8 @@ internal sealed class BlobDownloader(HubClient client, HubSettings settings, IPr
         var expected = ExpectedSha256(meta);
         var partial = blobPath + ".incomplete";
         Directory.CreateDirectory(Path.GetDirectoryName(blobPath)!);
-        FileStream file;
-        try
-        {
-            file = new FileStream(partial, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1 << 16, useAsync: true);
-        }
-        catch (IOException e)
-        {
-            throw new ModelLoadException(partial, $"{meta.Display}: cannot open the partial download (another download of it may be running)", e);
-        }
+        var file = await OpenExclusiveAsync(partial, blobPath, meta, ct).ConfigureAwait(false);
+        if (file is null) return;
         try
         {
             await using (file.ConfigureAwait(false))
@@ -53,6 +48,40 @@ internal sealed class BlobDownloader(HubClient client, HubSettings settings, IPr
         {
             File.Delete(partial);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens the partial file exclusively. While another download (another process, or thread) holds it, waits as
+    /// long as that one makes progress; returns null if it completed the blob meanwhile.
+    /// </summary>
+    private async Task<FileStream?> OpenExclusiveAsync(string partial, string blobPath, HubFileMetadata meta, CancellationToken ct)
+    {
+        var lastLength = -1L;
+        var sinceChange = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                var file = new FileStream(partial, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1 << 16, useAsync: true);
+                if (!File.Exists(blobPath)) return file;
+                await file.DisposeAsync().ConfigureAwait(false);
+                File.Delete(partial);
+                return null;
+            }
+            catch (IOException e)
+            {
+                var length = File.Exists(partial) ? new FileInfo(partial).Length : 0;
+                if (length != lastLength)
+                {
+                    lastLength = length;
+                    sinceChange.Restart();
+                }
+                else if (sinceChange.Elapsed > settings.Options.Timeout)
+                    throw new ModelLoadException(partial,
+                        $"{meta.Display}: another download of this file holds it and has made no progress for {settings.Options.Timeout.TotalSeconds:0} s", e);
+                await Task.Delay(LockPollInterval, ct).ConfigureAwait(false);
+            }
         }
     }
 

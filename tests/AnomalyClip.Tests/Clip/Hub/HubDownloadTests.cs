@@ -237,6 +237,50 @@ public sealed class HubDownloadTests
         Assert.All(cdn.Requests, r => Assert.Null(r.Authorization));
     }
 
+    [Fact]
+    public async Task ADownloadHeldByAnother_IsAwaited_AndItsBlobReused()
+    {
+        using var hub = new FakeHub();
+        hub.AddTinyA(Repo);
+        var served = hub.Get(Repo, Weights);
+        using var cache = new TempDirectory();
+        var blob = Path.Combine(RepoDir(cache), "blobs", served.Sha256);
+        Directory.CreateDirectory(Path.GetDirectoryName(blob)!);
+
+        Task<ResolvedModel> resolving;
+        using (var other = new FileStream(blob + ".incomplete", FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            resolving = ModelResolver.ResolveAsync(Repo, HubTestSupport.Isolated(cache.Path, hub.Endpoint));
+            await Task.Delay(1000);
+            Assert.False(resolving.IsCompleted);
+            // The other download finishes: its blob appears under the final name and it lets go of the partial file.
+            File.WriteAllBytes(blob, served.Content);
+        }
+        File.Delete(blob + ".incomplete");
+        var model = await resolving;
+
+        Assert.Empty(CdnGets(hub, served));
+        Assert.Equal(served.Content, File.ReadAllBytes(model.WeightsPath));
+        Assert.False(File.Exists(blob + ".incomplete"));
+    }
+
+    [Fact]
+    public void ADownloadHeldByAnotherThatMakesNoProgress_TimesOut()
+    {
+        using var hub = new FakeHub();
+        hub.AddTinyA(Repo);
+        var served = hub.Get(Repo, Weights);
+        using var cache = new TempDirectory();
+        var partial = Path.Combine(RepoDir(cache), "blobs", served.Sha256 + ".incomplete");
+        Directory.CreateDirectory(Path.GetDirectoryName(partial)!);
+        using var other = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None);
+
+        var error = Assert.Throws<ModelLoadException>(() =>
+            ModelResolver.Resolve(Repo, HubTestSupport.Isolated(cache.Path, hub.Endpoint) with { Timeout = TimeSpan.FromSeconds(1) }));
+
+        Assert.Contains($"{Repo}/{Weights}: another download of this file holds it and has made no progress for 1 s", error.Message);
+    }
+
     /// <summary>The Range header of each content GET of <paramref name="served"/>, in order (null: no Range).</summary>
     private static List<string?> CdnGets(FakeHub hub, FakeHub.ServedFile served) =>
         hub.Requests.Where(r => r.Method == "GET" && r.Path == $"/cdn/{hub.IndexOf(served)}").Select(r => r.Range).ToList();
