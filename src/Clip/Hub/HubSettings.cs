@@ -7,7 +7,6 @@ internal sealed record HubSettings(
     bool Offline,
     string? Token,
     string Revision,
-    string? HomeDir,
     ResolveOptions Options)
 {
     public const string DefaultEndpoint = "https://huggingface.co";
@@ -16,7 +15,7 @@ internal sealed record HubSettings(
     {
         string? Env(string name) => options.Environment(name) is { Length: > 0 } v ? v : null;
 
-        var home = Env("HOME") ?? Env("USERPROFILE") ?? NullIfEmpty(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+        var home = HomeDirOf(options);
         var endpointText = (options.Endpoint ?? Env("HF_ENDPOINT") ?? DefaultEndpoint).TrimEnd('/');
         if (!Uri.TryCreate(endpointText, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("https" or "http"))
             throw new ModelLoadException(endpointText, "the hub endpoint (ResolveOptions.Endpoint or HF_ENDPOINT) is not an http(s) URL");
@@ -45,8 +44,13 @@ internal sealed record HubSettings(
         if (options.Timeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "Timeout must be positive");
 
         return new HubSettings(endpoint, Path.GetFullPath(ExpandHome(cache, home)), options.Offline ?? IsTrue(Env("HF_HUB_OFFLINE")),
-            token, options.Revision, home, options);
+            token, options.Revision, options);
     }
+
+    /// <summary>The user's home folder (<c>HOME</c>, else <c>USERPROFILE</c>, else the OS's answer); null if unknown.</summary>
+    public static string? HomeDirOf(ResolveOptions options) =>
+        NullIfEmpty(options.Environment("HOME")) ?? NullIfEmpty(options.Environment("USERPROFILE"))
+        ?? NullIfEmpty(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
 
     /// <summary>Expands a leading <c>~</c> the way a shell would (huggingface_hub does the same for its paths).</summary>
     public static string ExpandHome(string path, string? home) =>
@@ -58,7 +62,7 @@ internal sealed record HubSettings(
     private static bool IsTrue(string? value) =>
         value is not null && value.Trim().ToUpperInvariant() is "1" or "ON" or "YES" or "TRUE";
 
-    private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     private static void ValidateRevision(string revision)
     {

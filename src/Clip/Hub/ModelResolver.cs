@@ -32,9 +32,10 @@ public static class ModelResolver
     public static async Task<ResolvedModel> ResolveAsync(string nameOrPath, ResolveOptions? options = null,
         IProgress<DownloadProgress>? progress = null, CancellationToken ct = default)
     {
-        var settings = HubSettings.From(options ?? ResolveOptions.Default);
-        var reference = ModelReference.Parse(nameOrPath, settings.HomeDir);
+        options ??= ResolveOptions.Default;
+        var reference = ModelReference.Parse(nameOrPath, HubSettings.HomeDirOf(options));
         if (reference.LocalPath is { } local) return LocalModel.Resolve(local);
+        var settings = HubSettings.From(options);
 
         var cache = new RepoCache(settings.CacheDir, reference.RepoId!);
         var commit = cache.CommitOf(settings.Revision);

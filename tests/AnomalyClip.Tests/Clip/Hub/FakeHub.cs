@@ -35,6 +35,12 @@ internal sealed class FakeHub : IDisposable
     /// <summary>Where LFS redirects point (another FakeHub serving the same files in the same order); this hub by default.</summary>
     public string? CdnEndpoint { get; set; }
 
+    /// <summary>
+    /// Answer resolve requests for plain (non-LFS) files with a relative 307 to a commit-pinned path first, as the
+    /// real hub does for its resolve cache.
+    /// </summary>
+    public bool RelativeRedirects { get; set; }
+
     /// <summary>Every request received, in order.</summary>
     public ConcurrentQueue<Request> Requests { get; } = new();
 
@@ -163,7 +169,7 @@ internal sealed class FakeHub : IDisposable
             served = index < 0 ? null : files[index];
         }
         if (!repoExists) { await Send(stream, 404, [("X-Error-Code", "RepoNotFound")], null); return; }
-        if (Uri.UnescapeDataString(revision) is not ("main" or Commit)) { await Send(stream, 404, [("X-Error-Code", "RevisionNotFound")], null); return; }
+        if (Uri.UnescapeDataString(revision) is not ("main" or Commit or "resolve-cache-" + Commit)) { await Send(stream, 404, [("X-Error-Code", "RevisionNotFound")], null); return; }
         if (served is null) { await Send(stream, 404, [("X-Error-Code", "EntryNotFound")], null); return; }
 
         var size = (served.AdvertisedSize ?? served.Content.Length).ToString();
@@ -171,6 +177,11 @@ internal sealed class FakeHub : IDisposable
         {
             await Send(stream, 302, [("Location", $"{CdnEndpoint ?? Endpoint}/cdn/{index}"), ("X-Repo-Commit", Commit),
                 ("X-Linked-Etag", $"\"{served.Etag}\""), ("X-Linked-Size", size), ("ETag", "\"pointer\"")], null);
+            return;
+        }
+        if (RelativeRedirects && !path[4].StartsWith("resolve-cache", StringComparison.Ordinal))
+        {
+            await Send(stream, 307, [("Location", $"/{repo}/resolve/resolve-cache-{Commit}/{Uri.EscapeDataString(fileName)}")], null);
             return;
         }
         await SendContent(stream, request, served, [("X-Repo-Commit", Commit), ("ETag", $"\"{served.Etag}\"")]);
@@ -213,7 +224,7 @@ internal sealed class FakeHub : IDisposable
 
     private static string Reason(int status) => status switch
     {
-        200 => "OK", 206 => "Partial Content", 302 => "Found", 400 => "Bad Request", 404 => "Not Found",
+        200 => "OK", 206 => "Partial Content", 302 => "Found", 307 => "Temporary Redirect", 400 => "Bad Request", 404 => "Not Found",
         416 => "Range Not Satisfiable", _ => "Status",
     };
 

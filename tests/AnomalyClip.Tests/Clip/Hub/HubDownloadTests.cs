@@ -220,6 +220,22 @@ public sealed class HubDownloadTests
     }
 
     [Fact]
+    public void RelativeRedirectsOfPlainFiles_AreFollowedForMetadataAndContent()
+    {
+        using var hub = new FakeHub { RelativeRedirects = true };
+        hub.AddTinyA(Repo);
+        using var cache = new TempDirectory();
+
+        var model = ModelResolver.Resolve(Repo, HubTestSupport.Isolated(cache.Path, hub.Endpoint));
+
+        Assert.Equal(GoldenBytes(Config), File.ReadAllBytes(model.ConfigPath!));
+        Assert.Equal($"../../blobs/{hub.Get(Repo, Config).Etag}", new FileInfo(model.ConfigPath!).LinkTarget);
+        var pinned = $"/{Repo}/resolve/resolve-cache-{FakeHub.Commit}/{Config}";
+        Assert.Contains(hub.Requests, r => r.Method == "HEAD" && r.Path == pinned);
+        Assert.Contains(hub.Requests, r => r.Method == "GET" && r.Path == pinned);
+    }
+
+    [Fact]
     public void TokenIsNotSentToAnotherHost()
     {
         using var hub = new FakeHub();

@@ -26,6 +26,15 @@ public sealed class LocalModelTests
     }
 
     [Fact]
+    public void LocalPaths_DoNotDependOnHubSettings()
+    {
+        var options = new ResolveOptions { Environment = name => name == "HF_ENDPOINT" ? "not a url" : null, HttpHandler = new NoNetworkHandler() };
+
+        Assert.Equal(ModelSource.LocalPath, ModelResolver.Resolve(Golden.TinyA, options).Source);
+        Assert.Throws<ModelLoadException>(() => ModelResolver.Resolve("ViT-B-16", options));
+    }
+
+    [Fact]
     public void WeightFilePath_IsUsedDirectly()
     {
         using var cache = new TempDirectory();
