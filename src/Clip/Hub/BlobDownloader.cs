@@ -42,7 +42,14 @@ internal sealed class BlobDownloader(HubClient client, HubSettings settings, IPr
                     }
                 }
             }
-            File.Move(partial, blobPath, overwrite: true);
+            try
+            {
+                File.Move(partial, blobPath, overwrite: true);
+            }
+            catch (FileNotFoundException) when (File.Exists(blobPath))
+            {
+                // A download that held the lock just before us completed the same blob between our open and this rename.
+            }
         }
         catch when (discardPartial)
         {
