@@ -48,8 +48,7 @@ public sealed class DecodedImage
 
     internal byte[] Buffer => _pixels;
 
-    /// <summary>Bytes per pixel of <paramref name="mode"/>.</summary>
-    public static int ChannelsOf(ImageMode mode) => mode switch
+    internal static int ChannelsOf(ImageMode mode) => mode switch
     {
         ImageMode.Bilevel or ImageMode.Grey => 1,
         ImageMode.GreyAlpha => 2,

@@ -44,9 +44,6 @@ public sealed class ImageDecoder
             new MemoryAllocatorOptions { AllocationLimitMegabytes = _options.AllocationLimitMegabytes });
     }
 
-    /// <summary>The limits this decoder applies.</summary>
-    public ImageDecodeOptions Options => _options;
-
     /// <summary>Decodes the image file at <paramref name="path"/>.</summary>
     /// <exception cref="ImageLoadException">
     /// The file is missing or unreadable, not PNG/JPEG/BMP/TIFF, truncated or corrupt, or larger than the limits.

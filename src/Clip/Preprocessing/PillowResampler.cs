@@ -116,26 +116,29 @@ internal static class PillowResampler
         return v < 0 ? (byte)0 : v > 255 ? (byte)255 : (byte)v;
     }
 
+    // Rows are independent, so both passes run rows in parallel; the integer sums make the result order-free.
     private static byte[] Horizontal(byte[] src, int inWidth, int height, int channels, int outWidth,
         int[] bounds, int[] weights, int ksize)
     {
         var dst = new byte[outWidth * height * channels];
         int inRow = inWidth * channels, outRow = outWidth * channels;
-        for (int y = 0; y < height; y++)
+        Parallel.For(0, height, y =>
         {
+            Span<int> sums = stackalloc int[4];
             int rowIn = y * inRow, rowOut = y * outRow;
             for (int xx = 0; xx < outWidth; xx++)
             {
                 int xmin = bounds[xx * 2], xmax = bounds[xx * 2 + 1], k = xx * ksize;
-                for (int c = 0; c < channels; c++)
+                sums.Fill(1 << (PrecisionBits - 1));
+                int s = rowIn + xmin * channels;
+                for (int x = 0; x < xmax; x++, s += channels)
                 {
-                    int sum = 1 << (PrecisionBits - 1);
-                    int s = rowIn + xmin * channels + c;
-                    for (int x = 0; x < xmax; x++, s += channels) sum += src[s] * weights[k + x];
-                    dst[rowOut + xx * channels + c] = Clip8(sum);
+                    int w = weights[k + x];
+                    for (int c = 0; c < channels; c++) sums[c] += src[s + c] * w;
                 }
+                for (int c = 0; c < channels; c++) dst[rowOut + xx * channels + c] = Clip8(sums[c]);
             }
-        }
+        });
         return dst;
     }
 
@@ -144,17 +147,20 @@ internal static class PillowResampler
     {
         int row = width * channels;
         var dst = new byte[row * outHeight];
-        for (int yy = 0; yy < outHeight; yy++)
+        Parallel.For(0, outHeight, () => new int[row], (yy, _, sums) =>
         {
             int ymin = bounds[yy * 2], ymax = bounds[yy * 2 + 1], k = yy * ksize;
-            for (int i = 0; i < row; i++)
+            Array.Fill(sums, 1 << (PrecisionBits - 1));
+            for (int y = 0; y < ymax; y++)
             {
-                int sum = 1 << (PrecisionBits - 1);
-                int s = ymin * row + i;
-                for (int y = 0; y < ymax; y++, s += row) sum += src[s] * weights[k + y];
-                dst[yy * row + i] = Clip8(sum);
+                int w = weights[k + y];
+                ReadOnlySpan<byte> line = src.AsSpan((ymin + y) * row, row);
+                for (int i = 0; i < row; i++) sums[i] += line[i] * w;
             }
-        }
+            Span<byte> target = dst.AsSpan(yy * row, row);
+            for (int i = 0; i < row; i++) target[i] = Clip8(sums[i]);
+            return sums;
+        }, _ => { });
         return dst;
     }
 
