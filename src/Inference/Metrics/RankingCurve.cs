@@ -5,9 +5,9 @@ namespace AnomalyClip.Inference.Metrics;
 /// scikit-learn 1.2 semantics: one ROC/PR point per distinct score, ties never split.
 /// </summary>
 /// <remarks>
-/// sklearn's <c>precision_recall_curve</c> (≥ 1.1) keeps the points past full recall; older versions stop at the
-/// first one. Neither AP (recall no longer grows there) nor F1-max (precision only falls there) can tell the
-/// difference, so this walk keeps them all.
+/// Some sklearn versions end <c>precision_recall_curve</c> at the first point of full recall, others keep the
+/// points after it. Neither AP (recall no longer grows there) nor F1-max (precision only falls there) can tell the
+/// difference, so this walk simply keeps them all.
 /// </remarks>
 internal struct RankingCurve
 {
