@@ -96,6 +96,17 @@ public class ClipTokenizerGoldenTests
     [InlineData("naïve café", new long[] { 49406, 1097, 35689, 563, 15304, 49407 })]
     public void SpecReferenceIds(string text, long[] expected) => Assert.Equal(expected, SharedTokenizer.Get.Encode(text));
 
+    // Expected ids: a clean-room Python run of open_clip's SimpleTokenizer algorithm (Python 3.11 lower/html,
+    // `regex` with IGNORECASE, no ftfy) on the shipped merges; these exercise astral letters and case mapping, final
+    // sigma, U+0130, 'ſ' folding, U+0345 dropping, legacy HTML names and Windows-1252 numeric references.
+    [Theory]
+    [InlineData("\U0001D400\U0001D401 math", new long[] { 49406, 15889, 222, 15889, 479, 6025, 49407 })]
+    [InlineData("it'\u017f <\u017ftart_of_text> x\u0345y", new long[] { 49406, 585, 6, 129, 379, 27, 129, 123, 16707, 62, 684, 62, 18169, 285, 343, 344, 49407 })]
+    [InlineData("\u039f\u0394\u039f\u03a3 \u03a3\u039f\u03a6\u039f\u03a3", new long[] { 49406, 138, 123, 138, 112, 138, 123, 139, 480, 139, 225, 138, 123, 139, 228, 138, 123, 139, 480, 49407 })]
+    [InlineData("\u0130stanbul &notit; &#128;uro &frac12x", new long[] { 49406, 328, 16384, 11231, 126, 361, 585, 282, 6309, 5925, 33613, 343, 49407 })]
+    [InlineData("\U0001F600\U0001F408\u200d\u2b1b \U00010400\U00010428", new long[] { 49406, 12832, 2074, 230, 4244, 7930, 505, 172, 238, 238, 101, 172, 238, 238, 357, 49407 })]
+    public void EdgeCasesMatchPythonReference(string text, long[] expected) => Assert.Equal(expected, SharedTokenizer.Get.Encode(text));
+
     [Fact]
     public void SpecReferenceHundredWordsTruncates()
     {
