@@ -16,7 +16,8 @@ namespace AnomalyClip.Clip.Tokenization;
 /// <c>str.lower()</c>. The optional first step of open_clip, <c>ftfy.fix_text</c>, is not applied: the reference ids
 /// were produced without ftfy, and for ordinary prompts it changes nothing. Texts it would change (control
 /// characters U+000E–U+001F, curly quotes, ligatures and full-width forms, mojibake) therefore tokenise as upstream
-/// open_clip does when ftfy is not installed. Remaining known gaps: HTML-5-only entity names (e.g.
+/// open_clip does when ftfy is not installed (no NFC, no control-character removal, no quote uncurling, no
+/// ligature/width folding, no mojibake repair). Remaining known gaps: HTML-5-only entity names (e.g.
 /// <c>&amp;NewLine;</c>) stay undecoded; letter/number classes and case mappings come from .NET's Unicode version.
 /// See docs/tokenizer.md.
 /// </remarks>
