@@ -1,5 +1,7 @@
 using AnomalyClip.Clip.Config;
-using AnomalyClip.Clip.IO;
+using AnomalyClip.Clip.Hub;
+using AnomalyClip.Clip.Tokenization;
+using AnomalyClip.Clip.Weights;
 using static TorchSharp.torch;
 
 namespace AnomalyClip.Clip.Model;
@@ -7,25 +9,56 @@ namespace AnomalyClip.Clip.Model;
 public sealed partial class ClipModel
 {
     /// <summary>
-    /// Loads a CLIP model from a local model folder (config + weights).
+    /// Loads a CLIP model by name or path: a local model folder or weight file, a model id resolved in the Hugging
+    /// Face hub cache (HF_HOME / HF_HUB_CACHE, so weights a Python user downloaded are reused), or a download from
+    /// the hub (see <see cref="ModelResolver"/>). The tokenizer is loaded from the model's files when present,
+    /// else from <see cref="ClipLoadOptions.TokenizerFile"/>.
     /// </summary>
-    /// <param name="nameOrPath">A model folder.</param>
+    /// <param name="nameOrPath">Folder, weight file, repo id ("timm/vit_large_patch14_clip_336.openai", "hf-hub:...") or
+    /// OpenCLIP name ("ViT-L-14-336", "ViT-B-16/laion2b_s34b_b88k").</param>
     /// <param name="device">Target device (CPU when null).</param>
-    /// <param name="options">Image size, activation override, dtype.</param>
-    /// <exception cref="ModelLoadException">Missing, corrupt or mismatching files.</exception>
-    public static ClipModel Load(string nameOrPath, Device? device = null, ClipLoadOptions? options = null)
+    /// <param name="options">Image size, activation override, dtype, tokenizer fallback.</param>
+    /// <param name="resolve">Hub settings (endpoint, cache, offline, token); the environment's when null.</param>
+    /// <param name="progress">Download progress, if a download happens.</param>
+    /// <exception cref="ModelLoadException">Missing, corrupt or mismatching files, or a failed download.</exception>
+    public static ClipModel Load(string nameOrPath, Device? device = null, ClipLoadOptions? options = null, ResolveOptions? resolve = null,
+        IProgress<DownloadProgress>? progress = null)
     {
-        if (!Directory.Exists(nameOrPath)) throw new ModelLoadException(nameOrPath, "model folder not found");
-        var config = ModelConfigReader.ReadFolder(nameOrPath);
-        var weights = Path.Combine(nameOrPath, "open_clip_model.safetensors");
-        var sd = SafeTensors.Load(weights);
+        options ??= ClipLoadOptions.Default;
+        var resolved = ModelResolver.Resolve(nameOrPath, resolve, progress);
+        var config = ReadConfig(resolved, nameOrPath);
+        var sd = WeightFile.Load(resolved.WeightsPath);
+        ClipModel model;
         try
         {
-            return FromStateDict(config, sd, weights, options, device);
+            model = FromStateDict(config, sd, resolved.WeightsPath, options, device);
         }
         finally
         {
             foreach (var t in sd.Values) t.Dispose();
         }
+        model.Tokenizer = LoadTokenizer(resolved.Directory, options.TokenizerFile);
+        return model;
+    }
+
+    private static ClipModelConfig ReadConfig(ResolvedModel resolved, string nameOrPath)
+    {
+        var name = resolved.Pretrained?.Name ?? resolved.RepoId ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(resolved.Directory));
+        if (resolved.ConfigPath is string path)
+        {
+            var cfg = Path.GetFileName(path) == ModelConfigReader.HuggingFaceConfigFile
+                ? ModelConfigReader.ReadHuggingFace(path)
+                : ModelConfigReader.ReadOpenClip(path);
+            return cfg with { Name = name };
+        }
+        if (resolved.Pretrained is { } p) return ClipModelConfigs.Get(p.Tag == "openai" ? p.Name + "-quickgelu" : p.Name) with { Name = name };
+        throw new ModelLoadException(nameOrPath, $"no {ModelConfigReader.OpenClipConfigFile} or {ModelConfigReader.HuggingFaceConfigFile} beside the weights; put the config next to them");
+    }
+
+    private static ClipTokenizer? LoadTokenizer(string directory, string? fallback)
+    {
+        bool hasFiles = File.Exists(Path.Combine(directory, ClipTokenizer.OpenClipMergesFileName))
+            || File.Exists(Path.Combine(directory, ClipTokenizer.VocabJsonFileName));
+        return hasFiles || fallback is not null ? ClipTokenizer.FromModelFolder(directory, fallback) : null;
     }
 }

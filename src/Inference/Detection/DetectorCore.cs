@@ -57,7 +57,7 @@ internal sealed class DetectorCore
         var features = Adapter.Projector.Project(adapterTaps.Select(Tok).ToArray());
         var text = Text.ForBatch(classes).to(Clip.Device);
         var layerMaps = stack(features.Select(f => ZeroShotMaps.LayerMap(f, text, ImageSize, Options.LogitScale)).ToArray(), 0);
-        var zsMap = layerMaps.sum(0);
+        var zsMap = layerMaps.sum(0, keepdim: false);
 
         var g = enc.Pooled!.to_type(ScalarType.Float32);
         g = g / g.norm(-1, keepdim: true);
@@ -81,7 +81,7 @@ internal sealed class DetectorCore
                 perLayer.Add(ZeroShotMaps.UpsamplePatchValues(cat(rows, 0), ImageSize));
             }
             fsLayers = stack(perLayer.ToArray(), 0);
-            fsMap = fsLayers.sum(0);
+            fsMap = fsLayers.sum(0, keepdim: false);
             map = map + fsMap.to(map.device);
         }
         if (Options.SmoothingSigma > 0) map = GaussianSmoothing.Apply(map, Options.SmoothingSigma);

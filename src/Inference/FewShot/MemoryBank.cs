@@ -90,7 +90,7 @@ public sealed class MemoryBank : IDisposable
         for (long start = 0; start < bank.shape[0]; start += chunkRows)
         {
             long end = Math.Min(bank.shape[0], start + chunkRows);
-            var rows = bank[start..end];
+            var rows = bank.narrow(0, start, end - start);
             if (exclude is int ex)
             {
                 long ex0 = ex * perRef, ex1 = ex0 + perRef;

@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using AnomalyClip.Adapter.Checkpoints;
+using AnomalyClip.Adapter.Prompts;
+using AnomalyClip.Clip.IO;
+using AnomalyClip.Clip.Model;
+using AnomalyClip.Clip.Preprocessing;
+using AnomalyClip.Training.Datasets;
+using AnomalyClip.Training.Optimization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AnomalyClip.Training.Trainer;
+
+/// <summary>What a training run produced.</summary>
+/// <param name="Adapter">The final layers (owned by the caller).</param>
+/// <param name="History">Per-epoch losses (and validation scores).</param>
+/// <param name="BestEpoch">Epoch with the best validation score, when validation ran.</param>
+/// <param name="SaveDirectory">Where checkpoints, adapters and logs were written.</param>
+public sealed record TrainingResult(AdapterWeights Adapter, IReadOnlyList<EpochRecord> History, int? BestEpoch, string SaveDirectory);
+
+/// <summary>
+/// Trains APRIL-GAN's linear layers with CLIP frozen: focal + dice per layer, Adam, seeded and deterministic. After
+/// every epoch it writes (atomically) a resumable checkpoint, the epoch's adapter (<c>epoch_N.safetensors</c>) and
+/// the loss logs; <c>resume</c> continues from the last checkpoint and ends with the weights an uninterrupted run of
+/// the same seed produces.
+/// </summary>
+public sealed class AdapterTrainer
+{
+    private readonly ClipModel _clip;
+    private readonly TextFeatures _text;
+    private readonly AdapterMetadata _metadata;
+    private readonly TrainingOptions _options;
+    private readonly ImageDecoder _decoder = new();
+    private readonly ClipPreprocessor _preprocessor;
+    private readonly MaskPreprocessor _masks;
+
+    /// <summary>Creates a trainer.</summary>
+    /// <param name="clip">The frozen backbone, at the training image size.</param>
+    /// <param name="text">Text features of the training classes.</param>
+    /// <param name="metadata">Adapter shape (taps, widths) and provenance; its image size must be the model's.</param>
+    /// <param name="options">Training settings.</param>
+    public AdapterTrainer(ClipModel clip, TextFeatures text, AdapterMetadata metadata, TrainingOptions options)
+    {
+        if (metadata.ImageSize != clip.ImageSize) throw new ArgumentException($"adapter image size {metadata.ImageSize} differs from the model's {clip.ImageSize}");
+        _clip = clip;
+        _text = text;
+        _metadata = metadata;
+        _options = options;
+        var pre = clip.Config.Preprocess;
+        _preprocessor = new ClipPreprocessor(ClipTransformOptions.AprilGan(clip.ImageSize) with { Mean = pre.Mean.Select(m => (double)m).ToArray(), Std = pre.Std.Select(s => (double)s).ToArray() });
+        _masks = new MaskPreprocessor(clip.ImageSize, _decoder);
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="samples"/> (the paper: the test split of the other dataset). Mosaics, when the
+    /// options ask for them, are drawn from <paramref name="mosaicSource"/>'s test split of the same class.
+    /// </summary>
+    /// <param name="samples">Training samples in dataset order (shuffled per epoch).</param>
+    /// <param name="mosaicSource">Dataset for the mosaic augmentation; null disables it.</param>
+    /// <param name="saveDirectory">Output folder.</param>
+    /// <param name="resume">Continue from <c>checkpoint.safetensors</c> in <paramref name="saveDirectory"/> if present.</param>
+    /// <param name="progress">Per-step reports.</param>
+    /// <param name="validate">Scores an adapter after each epoch (higher is better); the best is saved as <c>best.safetensors</c>.</param>
+    /// <param name="cancellationToken">Stops between steps; the last finished epoch stays resumable.</param>
+    public TrainingResult Train(IReadOnlyList<AnomalySample> samples, AnomalyDataset? mosaicSource, string saveDirectory, bool resume = false,
+        IProgress<TrainingProgress>? progress = null, Func<AdapterWeights, double>? validate = null, CancellationToken cancellationToken = default)
+    {
+        if (samples.Count == 0) throw new ArgumentException("no training samples");
+        Directory.CreateDirectory(saveDirectory);
+        _text.Precompute(samples.Select(s => s.ClassName).Distinct());
+
+        manual_seed(_options.Seed);
+        var adapter = AdapterWeights.CreateNew(_metadata, _clip.Device);
+        var named = adapter.Projector.named_parameters().Select(p => (p.name, p.parameter)).ToArray();
+        using var adam = new AdamOptimizer(named, _options.LearningRate, _options.Beta1, _options.Beta2);
+        var history = new List<EpochRecord>();
+        int startEpoch = 1;
+        var checkpointPath = Path.Combine(saveDirectory, TrainingCheckpoint.FileName);
+        if (resume && File.Exists(checkpointPath))
+            startEpoch = Restore(checkpointPath, adapter, adam, history) + 1;
+
+        using var cache = new TokenCache(_options.Cache, _options.CacheDirectory);
+        int stepsPerEpoch = (samples.Count + _options.BatchSize - 1) / _options.BatchSize;
+        var clock = Stopwatch.StartNew();
+        int stepsDone = 0, stepsLeftTotal = (_options.Epochs - startEpoch + 1) * stepsPerEpoch;
+        for (int epoch = startEpoch; epoch <= _options.Epochs; epoch++)
+        {
+            // Every epoch's randomness derives from (seed, epoch), so a resumed run draws what an uninterrupted one does.
+            var order = Shuffled(samples.Count, new Random(HashCode.Combine(_options.Seed, epoch, 1)));
+            var mosaic = mosaicSource is not null && _options.MosaicProbability > 0
+                ? new MosaicAugmentation(mosaicSource, _options.MosaicProbability, new Random(HashCode.Combine(_options.Seed, epoch, 2)))
+                : null;
+            double lossSum = 0;
+            for (int step = 0; step < stepsPerEpoch; step++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var batch = order.Skip(step * _options.BatchSize).Take(_options.BatchSize).Select(i => samples[i]).ToArray();
+                double loss = TrainStep(adapter, adam, batch, mosaic, cache);
+                lossSum += loss;
+                stepsDone++;
+                var elapsed = clock.Elapsed;
+                progress?.Report(new TrainingProgress(epoch, _options.Epochs, step + 1, stepsPerEpoch, loss, lossSum / (step + 1), elapsed,
+                    TimeSpan.FromTicks(elapsed.Ticks / stepsDone * (stepsLeftTotal - stepsDone))));
+            }
+            double? score = validate?.Invoke(adapter);
+            history.Add(new EpochRecord(epoch, stepsPerEpoch, lossSum / stepsPerEpoch, score));
+            SaveEpoch(saveDirectory, epoch, adapter, adam, history);
+        }
+        int? best = history.Any(h => h.Validation is not null) ? history.Where(h => h.Validation is not null).MaxBy(h => h.Validation!.Value)!.Epoch : null;
+        if (best is int b) File.Copy(Path.Combine(saveDirectory, $"epoch_{b}.safetensors"), Path.Combine(saveDirectory, "best.safetensors"), overwrite: true);
+        return new TrainingResult(adapter, history, best, saveDirectory);
+    }
+
+    /// <summary>One optimiser step on a batch; returns the loss.</summary>
+    private double TrainStep(AdapterWeights adapter, AdamOptimizer adam, IReadOnlyList<AnomalySample> batch, MosaicAugmentation? mosaic, TokenCache cache)
+    {
+        using var scope = NewDisposeScope();
+        int n = batch.Count;
+        var tokens = new Tensor[n][];
+        var masks = new Tensor[n];
+        var hasMask = new bool[n];
+        var toEncode = new List<(int Index, DecodedImage Image, string? CacheKey)>();
+        for (int i = 0; i < n; i++)
+        {
+            var s = batch[i];
+            using var m = mosaic?.MaybeCreate(s.ClassName);
+            if (m is not null)
+            {
+                toEncode.Add((i, ImageConversion.ToDecoded(m.Image), null));
+                masks[i] = _masks.ToTensor(ImageConversion.ToDecoded(m.Mask), _clip.Device);
+                hasMask[i] = true;
+                continue;
+            }
+            hasMask[i] = !s.IsAnomaly || s.MaskPath is not null;
+            masks[i] = s.MaskPath is null ? zeros(1, _clip.ImageSize, _clip.ImageSize, device: _clip.Device) : _masks.Load(s.MaskPath, _clip.Device);
+            var cached = cache.Enabled ? cache.TryGet(s.ImagePath, _clip.Device) : null;
+            if (cached is not null) tokens[i] = cached;
+            else toEncode.Add((i, _decoder.Decode(s.ImagePath), cache.Enabled ? s.ImagePath : null));
+        }
+        if (toEncode.Count > 0)
+        {
+            using var enc = _clip.EncodeImage(_preprocessor.ToBatch(toEncode.Select(e => e.Image).ToArray(), _clip.Device), _metadata.Taps, pooled: false);
+            for (int j = 0; j < toEncode.Count; j++)
+            {
+                var own = enc.Tokens.Select(t => t[j].clone()).ToArray(); // clone: inference tensors cannot enter autograd
+                tokens[toEncode[j].Index] = own;
+                if (toEncode[j].CacheKey is string key) cache.Put(key, own);
+            }
+        }
+        var layerTokens = Enumerable.Range(0, _metadata.Taps.Count).Select(l => stack(tokens.Select(t => t[l]).ToArray(), 0)).ToArray();
+        var text = _text.ForBatch(batch.Select(s => (string?)s.ClassName).ToArray());
+        var gt = cat(masks.Select(m => m.reshape(1, _clip.ImageSize, _clip.ImageSize)).ToArray(), 0);
+        adam.ZeroGrad();
+        var loss = AdapterObjective.Compute(adapter.Projector, layerTokens, text, gt, hasMask, _clip.ImageSize);
+        loss.Total.backward();
+        adam.StepOnce();
+        return loss.Total.item<float>();
+    }
+
+    private int Restore(string path, AdapterWeights adapter, AdamOptimizer adam, List<EpochRecord> history)
+    {
+        var (state, weights, m, v) = TrainingCheckpoint.Load(path);
+        try
+        {
+            if (state.Options.Seed != _options.Seed || state.Options.BatchSize != _options.BatchSize || !state.Metadata.Taps.SequenceEqual(_metadata.Taps))
+                throw new InvalidDataException($"{path}: checkpoint was made with other settings (seed {state.Options.Seed}, batch {state.Options.BatchSize}, taps {string.Join(",", state.Metadata.Taps)})");
+            using (no_grad())
+            {
+                foreach (var (name, p) in adapter.Projector.named_parameters()) p.copy_(weights[name]);
+            }
+            adam.Restore(state.AdamStep, m, v);
+            history.AddRange(state.History);
+            return state.Epoch;
+        }
+        finally
+        {
+            foreach (var t in weights.Values.Concat(m.Values).Concat(v.Values)) t.Dispose();
+        }
+    }
+
+    private void SaveEpoch(string dir, int epoch, AdapterWeights adapter, AdamOptimizer adam, IReadOnlyList<EpochRecord> history)
+    {
+        var metadata = _metadata with
+        {
+            Training = new Dictionary<string, string>(_metadata.Training ?? new Dictionary<string, string>())
+            {
+                ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
+                ["epochs"] = _options.Epochs.ToString(CultureInfo.InvariantCulture),
+                ["batch_size"] = _options.BatchSize.ToString(CultureInfo.InvariantCulture),
+                ["learning_rate"] = _options.LearningRate.ToString("R", CultureInfo.InvariantCulture),
+                ["seed"] = _options.Seed.ToString(CultureInfo.InvariantCulture),
+                ["mosaic_probability"] = _options.MosaicProbability.ToString("R", CultureInfo.InvariantCulture),
+            },
+        };
+        new AdapterWeights(adapter.Projector, metadata).Save(Path.Combine(dir, $"epoch_{epoch}.safetensors"));
+        var log = new StringBuilder("epoch,steps,mean_loss,validation\n");
+        foreach (var h in history)
+            log.Append(CultureInfo.InvariantCulture, $"{h.Epoch},{h.Steps},{h.MeanLoss:R},{h.Validation?.ToString("R", CultureInfo.InvariantCulture)}\n");
+        AtomicFile.WriteAllText(Path.Combine(dir, "loss_log.csv"), log.ToString());
+        // The checkpoint goes last: it is the commit point a resume trusts.
+        new TrainingCheckpoint(epoch, adam.Step, _metadata, _options, history)
+            .Save(Path.Combine(dir, TrainingCheckpoint.FileName), adapter.StateDict(), adam.ExpAvg, adam.ExpAvgSq);
+    }
+
+    private static int[] Shuffled(int count, Random random)
+    {
+        var order = Enumerable.Range(0, count).ToArray();
+        random.Shuffle(order);
+        return order;
+    }
+}
