@@ -88,9 +88,9 @@ public sealed class AdapterTrainer
         for (int epoch = startEpoch; epoch <= _options.Epochs; epoch++)
         {
             // Every epoch's randomness derives from (seed, epoch), so a resumed run draws what an uninterrupted one does.
-            var order = Shuffled(samples.Count, new Random(HashCode.Combine(_options.Seed, epoch, 1)));
+            var order = Shuffled(samples.Count, new Random(StreamSeed(epoch, 1)));
             var mosaic = mosaicSource is not null && _options.MosaicProbability > 0
-                ? new MosaicAugmentation(mosaicSource, _options.MosaicProbability, new Random(HashCode.Combine(_options.Seed, epoch, 2)))
+                ? new MosaicAugmentation(mosaicSource, _options.MosaicProbability, new Random(StreamSeed(epoch, 2)))
                 : null;
             double lossSum = 0;
             for (int step = 0; step < stepsPerEpoch; step++)
@@ -203,6 +203,9 @@ public sealed class AdapterTrainer
         new TrainingCheckpoint(epoch, adam.Step, _metadata, _options, history)
             .Save(Path.Combine(dir, TrainingCheckpoint.FileName), adapter.StateDict(), adam.ExpAvg, adam.ExpAvgSq);
     }
+
+    // HashCode.Combine is randomised per process, so seeds are mixed by hand: a resumed process must draw the same.
+    private int StreamSeed(int epoch, int stream) => unchecked((int)((uint)_options.Seed * 2654435761u ^ (uint)epoch * 40503u ^ (uint)stream * 97u));
 
     private static int[] Shuffled(int count, Random random)
     {

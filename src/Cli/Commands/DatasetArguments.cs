@@ -1,0 +1,39 @@
+using System.CommandLine;
+using AnomalyClip.Training.Datasets;
+
+namespace AnomalyClip.Cli.Commands;
+
+/// <summary>The dataset options shared by <c>train</c> and <c>test</c>.</summary>
+internal sealed class DatasetArguments
+{
+    public readonly Option<string> Dataset = new("--dataset") { Description = "mvtec, visa, meta (APRIL-GAN meta.json) or folder (good/ + defect folders).", Required = true };
+    public readonly Option<string> DataPath = new("--data-path") { Description = "Dataset root.", Required = true };
+    public readonly Option<bool> Discover = new("--discover-classes") { Description = "Use the class folders present instead of the paper's class list (mvtec, visa)." };
+    public readonly Option<string?> Classes = new("--class-name") { Description = "Only these classes, comma-separated." };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Dataset);
+        command.Options.Add(DataPath);
+        command.Options.Add(Discover);
+        command.Options.Add(Classes);
+    }
+
+    /// <summary>Loads and validates the dataset (headers of every image and mask are checked).</summary>
+    public AnomalyDataset Load(ParseResult r)
+    {
+        var root = r.GetValue(DataPath)!;
+        var only = r.GetValue(Classes)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var options = new DatasetLoadOptions { Classes = only, DiscoverClasses = only is null && r.GetValue(Discover) };
+        var dataset = r.GetValue(Dataset)!.ToLowerInvariant() switch
+        {
+            "mvtec" => MvtecDataset.Load(root, options),
+            "visa" => VisaDataset.Load(root, options),
+            "meta" => MetaJsonDataset.Load(root),
+            "folder" => FolderDataset.Load(root),
+            var other => throw new ArgumentException($"--dataset: unknown dataset '{other}' (mvtec, visa, meta, folder)"),
+        };
+        dataset.Validate();
+        return dataset;
+    }
+}
