@@ -13,6 +13,7 @@ public static class CliApp
         root.Subcommands.Add(TrainCommand.Build());
         var bench = new Command("bench", "Benchmarks (figures, not tests).");
         bench.Subcommands.Add(BenchEncoderCommand.Build());
+        bench.Subcommands.Add(BenchPredictCommand.Build());
         root.Subcommands.Add(bench);
         return root;
     }

@@ -14,15 +14,15 @@ public sealed class TextFeatures : IDisposable
 {
     private readonly ConcurrentDictionary<string, Tensor> _cache = new(StringComparer.Ordinal);
     private readonly ClipModel _clip;
-    private readonly ClipTokenizer _tokenizer;
+    private readonly ClipTokenizer? _tokenizer;
     private readonly object _gate = new();
 
     /// <summary>Creates an empty cache over a model's text tower.</summary>
     /// <param name="clip">The CLIP model (its text tower is used until <see cref="ReleaseTextTower"/>).</param>
-    /// <param name="tokenizer">The model's tokenizer.</param>
+    /// <param name="tokenizer">The model's tokenizer; null when every class's features will be <see cref="Set"/>.</param>
     /// <param name="prompts">Prompt ensemble; <see cref="PromptSet.Paper"/> when null.</param>
     /// <param name="readableNames">Turn "metal_nut" into "metal nut" in prompts (the paper keeps names verbatim).</param>
-    public TextFeatures(ClipModel clip, ClipTokenizer tokenizer, PromptSet? prompts = null, bool readableNames = false)
+    public TextFeatures(ClipModel clip, ClipTokenizer? tokenizer, PromptSet? prompts = null, bool readableNames = false)
     {
         _clip = clip;
         _tokenizer = tokenizer;
@@ -43,7 +43,7 @@ public sealed class TextFeatures : IDisposable
     /// T_c [E,2] for <paramref name="className"/> (null → "object"), on the model's device. Owned by this cache:
     /// do not dispose.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The class is not cached and the text tower was released.</exception>
+    /// <exception cref="InvalidOperationException">The class is not cached and the text tower was released, or there is no tokenizer.</exception>
     public Tensor For(string? className)
     {
         var name = ClassNames.ToObjectName(className, ReadableNames);
@@ -53,11 +53,26 @@ public sealed class TextFeatures : IDisposable
             if (_cache.TryGetValue(name, out cached)) return cached;
             if (TextTowerReleased)
                 throw new InvalidOperationException($"no text features cached for '{name}' and the text tower was released; precompute every class first");
+            if (_tokenizer is null)
+                throw new InvalidOperationException($"no text features set for '{name}' and no tokenizer to compute them");
             var t = Compute(_clip, _tokenizer, Prompts, name);
             t.DetachFromDisposeScope();
             _cache[name] = t;
             return t;
         }
+    }
+
+    /// <summary>
+    /// Stores precomputed features T_c [E,2] for <paramref name="className"/> (e.g. computed once and saved, or
+    /// random features for benchmarks). The cache takes a copy.
+    /// </summary>
+    public void Set(string? className, Tensor features)
+    {
+        if (features.dim() != 2 || features.shape[1] != 2) throw new ArgumentException($"text features must be [E, 2], got [{string.Join(",", features.shape)}]");
+        var name = ClassNames.ToObjectName(className, ReadableNames);
+        var copy = features.detach().to(_clip.Device).to_type(ScalarType.Float32).clone().DetachFromDisposeScope();
+        if (_cache.TryGetValue(name, out var old)) old.Dispose();
+        _cache[name] = copy;
     }
 
     /// <summary>Stacks the features of several classes to [B,E,2] (a new tensor the caller owns).</summary>

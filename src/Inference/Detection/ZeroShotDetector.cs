@@ -39,7 +39,8 @@ public sealed class ZeroShotDetector : IDisposable
     /// </summary>
     /// <param name="clip">The CLIP backbone (not owned).</param>
     /// <param name="adapter">The trained linear layers (not owned).</param>
-    /// <param name="tokenizer">The model's tokenizer; the one loaded with the model when null.</param>
+    /// <param name="tokenizer">The model's tokenizer; the one loaded with the model when null. Without any, text features
+    /// must be supplied through <see cref="TextFeatures"/>.<see cref="TextFeatures.Set"/>.</param>
     /// <param name="options">Options; <see cref="AprilGanOptions.Paper"/> when null.</param>
     /// <param name="prompts">Prompt ensemble; the paper's when null.</param>
     /// <param name="readableNames">Make class names readable in prompts ("metal_nut" → "metal nut").</param>
@@ -48,7 +49,7 @@ public sealed class ZeroShotDetector : IDisposable
     public static ZeroShotDetector Create(ClipModel clip, AdapterWeights adapter, ClipTokenizer? tokenizer = null, AprilGanOptions? options = null,
         PromptSet? prompts = null, bool readableNames = false, ImageDecoder? decoder = null)
     {
-        tokenizer ??= clip.Tokenizer ?? throw new ArgumentException("the model was loaded without a tokenizer: pass one");
+        tokenizer ??= clip.Tokenizer;
         var text = new TextFeatures(clip, tokenizer, prompts, readableNames);
         return new ZeroShotDetector(new DetectorCore(clip, adapter, text, options ?? AprilGanOptions.Paper, decoder));
     }

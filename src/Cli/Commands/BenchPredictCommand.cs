@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using AnomalyClip.Adapter.Checkpoints;
+using AnomalyClip.Cli.Infrastructure;
+using AnomalyClip.Clip.Config;
+using AnomalyClip.Clip.Model;
+using AnomalyClip.Inference.Detection;
+using AnomalyClip.Inference.FewShot;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AnomalyClip.Cli.Commands;
+
+/// <summary><c>anomalyclip bench predict</c>: times zero-shot and few-shot prediction end to end on random inputs.</summary>
+internal static class BenchPredictCommand
+{
+    public static Command Build()
+    {
+        var arch = new Option<string>("--arch") { Description = "Architecture.", DefaultValueFactory = _ => "ViT-L-14-336" };
+        var size = new Option<int>("--image-size") { Description = "Input side in pixels.", DefaultValueFactory = _ => 518 };
+        var random = new Option<bool>("--random-weights") { Description = "Random CLIP and adapter weights (required: no weight files are read)." };
+        var k = new Option<int>("--k") { Description = "Reference images in the few-shot memory bank.", DefaultValueFactory = _ => 4 };
+        var iterations = new Option<int>("--iterations") { Description = "Timed predictions per mode.", DefaultValueFactory = _ => 3 };
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
+        var dtype = new Option<string>("--dtype") { Description = "fp32, fp16 or bf16.", DefaultValueFactory = _ => "fp32" };
+        var json = new Option<bool>("--json") { Description = "Print JSON (keys zero_shot_ms, few_shot_ms, ...)." };
+        var cmd = new Command("predict", "Median ms per image of zero-shot and few-shot prediction (paper taps, one encoder pass per image), and peak memory.")
+        { arch, size, random, k, iterations, device, dtype, json };
+        cmd.SetAction(r => CliErrors.Run(() =>
+        {
+            if (!r.GetValue(random)) throw new ArgumentException("bench predict needs --random-weights");
+            var dev = DeviceOption.Parse(r.GetValue(device)!);
+            var result = Measure(ClipModelConfigs.Get(r.GetValue(arch)!), r.GetValue(size), r.GetValue(k), r.GetValue(iterations), dev, DeviceOption.ParseDType(r.GetValue(dtype)!));
+            if (r.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result, BenchJson.Options));
+            else
+            {
+                Console.WriteLine($"predict {result.Arch} @ {result.ImageSize}px, {result.Device}, {result.DType}, {result.Threads} threads, taps {string.Join(",", result.Taps)}");
+                Console.WriteLine($"  zero-shot {result.ZeroShotMs:F0} ms/image   few-shot (k={result.K}) {result.FewShotMs:F0} ms/image (+{(result.FewShotMs / result.ZeroShotMs - 1) * 100:F1}%)");
+                Console.WriteLine($"  peak resident memory {result.PeakMemoryMiB:F0} MiB");
+            }
+            return 0;
+        }));
+        return cmd;
+    }
+
+    internal sealed record PredictBench(string Arch, int ImageSize, string Device, string DType, int Threads, int[] Taps, int K, int Iterations,
+        double ZeroShotMs, double FewShotMs, double PeakMemoryMiB);
+
+    internal static PredictBench Measure(ClipModelConfig config, int imageSize, int k, int iterations, Device device, ScalarType dtype)
+    {
+        if (k < 1 || iterations < 1) throw new ArgumentException("--k and --iterations must be at least 1");
+        using var clip = ClipModel.CreateRandom(config, new ClipLoadOptions(imageSize, DType: dtype), device);
+        int layers = config.Vision.Layers;
+        var taps = new[] { layers / 4, layers / 2, 3 * layers / 4, layers };
+        using var adapter = AdapterWeights.CreateNew(new AdapterMetadata(config.Name, taps, imageSize, "gelu", config.Vision.Width, config.EmbedDim), device);
+        // Random weights have no tokenizer: the text features are random unit columns, as real ones would be cached.
+        using var zeroShot = ZeroShotDetector.Create(clip, adapter);
+        using (var t = nn.functional.normalize(randn(config.EmbedDim, 2), dim: 0)) zeroShot.TextFeatures.Set(null, t);
+
+        using var references = randn(k, 3, imageSize, imageSize);
+        MemoryBank bank;
+        using (var enc = clip.EncodeImage(references, taps, pooled: false))
+            bank = MemoryBank.FromTokens("object", taps, enc.Tokens, Enumerable.Range(0, k).Select(i => $"random_{i}").ToArray());
+        using var fewShot = FewShotDetector.Create(zeroShot, [bank]);
+
+        using var image = randn(1, 3, imageSize, imageSize);
+        double zs = Median(iterations, () => zeroShot.PredictTensor(image, [null]));
+        double fs = Median(iterations, () => fewShot.PredictTensor(image, [null]));
+        return new PredictBench(config.Name, imageSize, device.ToString(), dtype.ToString(), get_num_threads(), taps, k, iterations, zs, fs,
+            ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0));
+    }
+
+    private static double Median(int iterations, Action predict)
+    {
+        var times = new List<double>();
+        for (int i = 0; i <= iterations; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            predict();
+            if (i > 0) times.Add(sw.Elapsed.TotalMilliseconds); // the first call warms up
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+}
