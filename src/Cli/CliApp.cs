@@ -10,6 +10,7 @@ public static class CliApp
     public static RootCommand Build()
     {
         var root = new RootCommand("AnomalyClip: zero- and few-shot industrial anomaly detection with CLIP (APRIL-GAN) in .NET.");
+        root.Subcommands.Add(PredictCommand.Build());
         root.Subcommands.Add(TrainCommand.Build());
         var bench = new Command("bench", "Benchmarks (figures, not tests).");
         bench.Subcommands.Add(BenchEncoderCommand.Build());

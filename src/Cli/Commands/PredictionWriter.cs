@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text;
+using AnomalyClip.Clip.IO;
+using AnomalyClip.Clip.Preprocessing;
+using AnomalyClip.Inference.Detection;
+using AnomalyClip.Inference.FewShot;
+using AnomalyClip.Inference.Thresholds;
+using AnomalyClip.Inference.Visualization;
+
+namespace AnomalyClip.Cli.Commands;
+
+/// <summary>
+/// Writes what <c>predict</c> produces, each file atomically: overlays/, masks/ and contours/ PNGs per image as
+/// results arrive, maps.safetensors (streamed, so memory stays flat), and results.csv + skipped.txt at the end.
+/// </summary>
+internal sealed class PredictionWriter : IDisposable
+{
+    public const string ResultsFile = "results.csv";
+
+    private readonly string _out;
+    private readonly DetectorThresholds? _thresholds;
+    private readonly bool _overlays;
+    private readonly HeatmapOverlayOptions _overlayOptions;
+    private readonly bool _originalSize;
+    private readonly SafeTensorsStreamWriter? _maps;
+    private readonly List<(string Source, string? Class, double Score, double TextProbability, double MapMax)> _rows = [];
+    private readonly List<string> _skipped = [];
+
+    /// <param name="outDir">Output folder.</param>
+    /// <param name="thresholds">Image threshold labels the CSV; pixel threshold enables masks and contours.</param>
+    /// <param name="saveMaps">Write maps.safetensors.</param>
+    /// <param name="overlays">Write heatmap overlays.</param>
+    /// <param name="fixedScale">Colour maps on [0, <paramref name="mapRange"/>] instead of per-image min-max.</param>
+    /// <param name="originalSize">Overlays and masks at the source image size.</param>
+    /// <param name="mapRange">Upper end of the map's value range (number of summed layers, ×3 for few-shot).</param>
+    public PredictionWriter(string outDir, DetectorThresholds? thresholds, bool saveMaps, bool overlays, bool fixedScale, bool originalSize, double mapRange)
+    {
+        _out = outDir;
+        _thresholds = thresholds;
+        _overlays = overlays;
+        _originalSize = originalSize;
+        _overlayOptions = new HeatmapOverlayOptions
+        {
+            Size = originalSize ? OverlaySize.Original : OverlaySize.Model,
+            Scale = fixedScale ? HeatmapScale.Fixed(0, mapRange) : HeatmapScale.PerImage,
+        };
+        _maps = saveMaps ? new SafeTensorsStreamWriter(Path.Combine(outDir, "maps.safetensors")) : null;
+    }
+
+    /// <summary>Records one result; <paramref name="image"/> (null for tensor inputs) enables the pictures.</summary>
+    public void Add(string stem, AnomalyResult result, DecodedImage? image)
+    {
+        _rows.Add((result.Source ?? stem, result.ClassName, result.Score, result.TextProbability, result.MapMax));
+        _maps?.Add(stem, result.Map.Values, result.Map.Height, result.Map.Width);
+        if (image is null) return;
+        if (_overlays)
+        {
+            using var overlay = HeatmapOverlay.Render(image, result, _overlayOptions);
+            overlay.SavePng(Path.Combine(_out, "overlays", stem + ".png"));
+        }
+        if (_thresholds?.Pixel is double t)
+        {
+            using var mask = MaskImage.Create(result, t, _originalSize);
+            mask.SavePng(Path.Combine(_out, "masks", stem + ".png"));
+            using var contour = ContourOverlay.Render(image, result, t);
+            contour.SavePng(Path.Combine(_out, "contours", stem + ".png"));
+        }
+    }
+
+    /// <summary>Records an input that could not be read.</summary>
+    public void Skip(string file, string reason) => _skipped.Add($"{file}\t{reason}");
+
+    /// <summary>Writes results.csv (few-shot scores rescored transductively when asked), maps and skipped.txt.</summary>
+    public void Complete(bool transductive)
+    {
+        var scores = _rows.Select(r => r.Score).ToArray();
+        if (transductive && _rows.Count > 0)
+            foreach (var group in _rows.Select((r, i) => (r, i)).GroupBy(x => x.r.Class ?? ""))
+            {
+                var idx = group.Select(x => x.i).ToArray();
+                var rescored = FewShotDetector.TransductiveScores(idx.Select(i => _rows[i].TextProbability).ToArray(), idx.Select(i => _rows[i].MapMax).ToArray());
+                for (int j = 0; j < idx.Length; j++) scores[idx[j]] = rescored[j];
+            }
+        var csv = new StringBuilder("file,class,score,text_probability,map_max");
+        if (_thresholds?.Image is not null) csv.Append(",label");
+        csv.Append('\n');
+        var inv = CultureInfo.InvariantCulture;
+        for (int i = 0; i < _rows.Count; i++)
+        {
+            var r = _rows[i];
+            csv.Append(Quote(r.Source)).Append(',').Append(Quote(r.Class ?? "")).Append(',')
+                .Append(scores[i].ToString("R", inv)).Append(',').Append(r.TextProbability.ToString("R", inv)).Append(',').Append(r.MapMax.ToString("R", inv));
+            if (_thresholds?.Image is double t) csv.Append(',').Append(scores[i] > t ? "anomalous" : "normal");
+            csv.Append('\n');
+        }
+        AtomicFile.WriteAllText(Path.Combine(_out, ResultsFile), csv.ToString());
+        if (_skipped.Count > 0) AtomicFile.WriteAllText(Path.Combine(_out, "skipped.txt"), string.Join('\n', _skipped) + "\n");
+        _maps?.Complete();
+    }
+
+    /// <summary>Releases the map stream; without <see cref="Complete"/> nothing is left behind.</summary>
+    public void Dispose() => _maps?.Dispose();
+
+    private static string Quote(string s) => s.IndexOfAny([',', '"', '\n', '\r']) < 0 ? s : "\"" + s.Replace("\"", "\"\"") + "\"";
+}
