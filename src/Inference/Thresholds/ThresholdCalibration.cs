@@ -69,7 +69,7 @@ public static class ThresholdCalibration
     /// The lists are empty or differ in length, a mask's size differs from its map's, a map value is NaN or infinite,
     /// or no mask pixel is positive.
     /// </exception>
-    public static F1Threshold F1Optimal(IReadOnlyList<AnomalyMap> maps, IReadOnlyList<byte[]> masks)
+    public static F1Threshold F1OptimalPixels(IReadOnlyList<AnomalyMap> maps, IReadOnlyList<byte[]> masks)
     {
         ArgumentNullException.ThrowIfNull(maps);
         ArgumentNullException.ThrowIfNull(masks);
@@ -138,7 +138,7 @@ public static class ThresholdCalibration
     /// <param name="quantile">Fraction in [0, 1]; 0.99 leaves about 1 % of the normal pixels above the threshold.</param>
     /// <remarks>Memory: 4 bytes per pixel (sortable 32-bit keys).</remarks>
     /// <exception cref="ArgumentException">No pixels, a value is NaN or infinite, or the quantile is outside [0, 1].</exception>
-    public static double FromNormals(IReadOnlyList<AnomalyMap> maps, double quantile = 0.99)
+    public static double FromNormalPixels(IReadOnlyList<AnomalyMap> maps, double quantile = 0.99)
     {
         ArgumentNullException.ThrowIfNull(maps);
         CheckQuantile(quantile);
