@@ -77,7 +77,7 @@ internal static class PredictCommand
     private static int PredictFiles(IReadOnlyList<string> files, string? cls, ZeroShotDetector zeroShot, FewShotDetector? fewShot, PredictionWriter writer, int batchSize)
     {
         var stems = InputFiles.UniqueStems(files);
-        var decoder = zeroShot.Core.Decoder;
+        var decoder = zeroShot.Decoder;
         var bar = new TerminalProgress("predict");
         int done = 0, processed = 0;
         var pending = new List<(DecodedImage Image, string File, string Stem)>();

@@ -31,6 +31,9 @@ public sealed class ZeroShotDetector : IDisposable
     /// <summary>The options in force.</summary>
     public AprilGanOptions Options => Core.Options;
 
+    /// <summary>The image decoder (pixel limits) used for file inputs.</summary>
+    public ImageDecoder Decoder => Core.Decoder;
+
     /// <summary>Side in pixels of the maps (the model's input side).</summary>
     public int ImageSize => Core.ImageSize;
 
