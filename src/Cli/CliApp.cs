@@ -10,6 +10,8 @@ public static class CliApp
     public static RootCommand Build()
     {
         var root = new RootCommand("AnomalyClip: zero- and few-shot industrial anomaly detection with CLIP (APRIL-GAN) in .NET.");
+        root.Subcommands.Add(TestCommand.Build());
+        root.Subcommands.Add(MetricsCommand.Build());
         var bench = new Command("bench", "Benchmarks (figures, not tests).");
         bench.Subcommands.Add(BenchEncoderCommand.Build());
         root.Subcommands.Add(bench);

@@ -90,6 +90,8 @@ public sealed class EvaluationRun
 
         var settings = Settings();
         var lines = new List<string>();
+        if (references is { IgnoredLines: > 0 })
+            lines.Add($"k-shot file: {references.IgnoredLines} line(s) of classes not evaluated left out");
         var results = new List<ClassEvaluation>();
         int total = Classes.Sum(c => _dataset.Test[c].Count), done = 0;
         for (int ci = 0; ci < Classes.Count; ci++)

@@ -59,12 +59,13 @@ public sealed class FewShotReferences
     /// to the dataset root (their meta.json <c>img_path</c>), classes one after the other. Blank lines are skipped;
     /// every other line counts (APRIL-GAN appends to the file on every run, so take it from a single run). A line's
     /// class is the class whose train split lists that path; failing that (e.g. folder datasets, which have no train
-    /// split) the file must exist and its class is the first path segment when that names a class, or the dataset's
-    /// only class. Lines of classes that are not in <paramref name="classes"/> are left out, so one file serves
-    /// evaluations of any subset. k may differ between classes.
+    /// split) its first path segment when that names a class of the dataset, or the dataset's only class. Lines of
+    /// other classes (not in <paramref name="classes"/>, or not loaded at all) are counted in <see cref="IgnoredLines"/>
+    /// and left out, so one file serves evaluations of any subset; a line of an evaluated class must name an existing
+    /// file. k may differ between classes.
     /// </summary>
-    /// <exception cref="DatasetException">The file is missing; a line is absolute, names a missing file or belongs to
-    /// no class; or a class of <paramref name="classes"/> has no line.</exception>
+    /// <exception cref="DatasetException">The file is missing; a line is absolute or names a missing file; or a class
+    /// of <paramref name="classes"/> has no line.</exception>
     public static FewShotReferences Read(string path, AnomalyDataset dataset, IReadOnlyList<string> classes)
     {
         if (!File.Exists(path)) throw new DatasetException(path, "k-shot reference file not found");
@@ -74,7 +75,7 @@ public sealed class FewShotReferences
         var known = new HashSet<string>(dataset.ClassNames, StringComparer.Ordinal);
 
         var found = classes.ToDictionary(c => c, _ => new List<string>(), StringComparer.Ordinal);
-        int lineNumber = 0;
+        int lineNumber = 0, ignored = 0;
         foreach (var raw in File.ReadLines(path))
         {
             lineNumber++;
@@ -83,20 +84,27 @@ public sealed class FewShotReferences
             var rel = line.Replace('\\', '/');
             if (Path.IsPathRooted(rel))
                 throw new DatasetException(path, $"line {lineNumber}: '{line}' is absolute; paths must be relative to the dataset root {dataset.Root}");
-            var cls = ClassOf(rel, trainClass, known, dataset)
-                ?? throw new DatasetException(path, $"line {lineNumber}: '{line}' is not a train image of any class and its first folder names no class ({string.Join(", ", dataset.ClassNames)})");
+            var cls = ClassOf(rel, trainClass, known, dataset);
+            if (cls is null || !found.TryGetValue(cls, out var list))
+            {
+                ignored++;
+                continue;
+            }
             if (!File.Exists(DatasetFiles.Absolute(dataset.Root, rel)))
                 throw new DatasetException(path, $"line {lineNumber}: '{line}' not found under {dataset.Root}");
-            if (found.TryGetValue(cls, out var list)) list.Add(rel);
+            list.Add(rel);
         }
         var byClass = new OrderedDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var cls in classes)
         {
-            if (found[cls].Count == 0) throw new DatasetException(path, $"no reference image for class '{cls}'");
+            if (found[cls].Count == 0) throw new DatasetException(path, $"no reference image for class '{cls}' (a train image of it, or a path under {cls}/)");
             byClass.Add(cls, found[cls].ToArray());
         }
-        return new FewShotReferences(dataset.Root, new ReadOnlyDictionary<string, IReadOnlyList<string>>(byClass));
+        return new FewShotReferences(dataset.Root, new ReadOnlyDictionary<string, IReadOnlyList<string>>(byClass)) { IgnoredLines = ignored };
     }
+
+    /// <summary>Lines of a <see cref="Read">k-shot file</see> that belong to no evaluated class and were left out (0 when sampled).</summary>
+    public int IgnoredLines { get; private init; }
 
     private static string? ClassOf(string rel, Dictionary<string, string> trainClass, HashSet<string> known, AnomalyDataset dataset)
     {
