@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using AnomalyClip.Clip.IO;
 using AnomalyClip.Inference.Metrics;
@@ -67,9 +68,10 @@ public sealed class EvaluationResult
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, LogFile), Log);
     }
 
+    // A local results file, never embedded in HTML: relaxed escaping keeps "+" and non-ASCII class names readable.
     private void WriteJson(Stream stream)
     {
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         w.WriteStartObject();
         w.WriteStartObject("settings");
         foreach (var (key, value) in Settings) w.WriteString(key, value);

@@ -46,7 +46,7 @@ public class MetricsCommandTests
         File.WriteAllLines(dir.PathOf("results.csv"), csv);
 
         var outDir = dir.PathOf("out");
-        var (code, stdout, stderr) = CliRunner.Run("metrics", "--maps", dir.PathOf("maps.safetensors"), "--masks", masksDir,
+        var (code, stdout, stderr) = InProcessCli.Run("metrics", "--maps", dir.PathOf("maps.safetensors"), "--masks", masksDir,
             "--scores", dir.PathOf("results.csv"), "--out", outDir);
         Assert.True(code == 0, stderr);
 
@@ -96,7 +96,7 @@ public class MetricsCommandTests
     public void StoredPredictionsEqualADirectAccumulatorComputation()
     {
         using var s = new Synthetic();
-        var (code, stdout, stderr) = CliRunner.Run(s.Run());
+        var (code, stdout, stderr) = InProcessCli.Run(s.Run());
         Assert.True(code == 0, stderr);
 
         byte[] Box(Func<int, int, bool> on) => Enumerable.Range(0, 144).Select(i => on(i % 12, i / 12) ? (byte)1 : (byte)0).ToArray();
@@ -136,41 +136,41 @@ public class MetricsCommandTests
     public void BadInputsExitWithCode2AndNameTheFile()
     {
         using var s = new Synthetic();
-        var (code, _, err) = CliRunner.Run("metrics", "--maps", s.MapsPath, "--masks", s.Dir.PathOf("nomasks"), "--scores", s.CsvPath);
+        var (code, _, err) = InProcessCli.Run("metrics", "--maps", s.MapsPath, "--masks", s.Dir.PathOf("nomasks"), "--scores", s.CsvPath);
         Assert.Equal(2, code);
         Assert.Contains(s.Dir.PathOf("nomasks") + ": mask folder not found", err);
 
         s.WriteCsv("file,score", i => $"{s.Stems[i]}.png,0.5");
-        (code, _, err) = CliRunner.Run(s.Run());
+        (code, _, err) = InProcessCli.Run(s.Run());
         Assert.Equal(2, code);
         Assert.Contains(s.CsvPath + ": missing column(s) class", err);
 
         s.WriteCsv("file,class,score", i => $"{s.Stems[i]}.png,alpha,{(i == 2 ? "high" : "0.5")}");
-        (code, _, err) = CliRunner.Run(s.Run());
+        (code, _, err) = InProcessCli.Run(s.Run());
         Assert.Equal(2, code);
         Assert.Contains(s.CsvPath + ": data row 3: score 'high'", err);
 
         s.WriteCsv("file,class,score", i => $"{(i == 3 ? "other/a0" : s.Stems[i])}.png,alpha,0.5");
-        (code, _, err) = CliRunner.Run(s.Run());
+        (code, _, err) = InProcessCli.Run(s.Run());
         Assert.Equal(2, code);
         Assert.Contains("same file stem 'a0'", err);
 
         s.WriteCsv("file,class,score", i => $"{s.Stems[i]}.png,alpha,0.5");
         using (var cube = zeros(2, 12, 12)) SafeTensors.Save(s.MapsPath, s.Stems.ToDictionary(n => n, n => n == "b0" ? cube : zeros(12, 12)));
-        (code, _, err) = CliRunner.Run(s.Run());
+        (code, _, err) = InProcessCli.Run(s.Run());
         Assert.Equal(2, code);
         Assert.Contains(s.MapsPath + ": map 'b0' has shape [2,12,12], expected a 2-D", err);
 
         SafeTensors.Save(s.MapsPath, s.Stems.ToDictionary(n => n, n => zeros(12, 12)));
         File.WriteAllBytes(Path.Combine(s.MasksDir, "a1_mask.png"), [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
-        (code, _, err) = CliRunner.Run(s.Run());
+        (code, _, err) = InProcessCli.Run(s.Run());
         Assert.Equal(2, code);
         Assert.Contains(Path.Combine(s.MasksDir, "a1_mask.png"), err);
 
         File.Delete(Path.Combine(s.MasksDir, "a1_mask.png"));
         s.Dir.Mask("masks/b1.png", 12, 12, (_, _) => 0);
         s.Dir.Mask("masks/b1_mask.png", 12, 12, (_, _) => 0);
-        (code, _, err) = CliRunner.Run(s.Run());
+        (code, _, err) = InProcessCli.Run(s.Run());
         Assert.Equal(2, code);
         Assert.Contains("two masks for 'b1'", err);
     }
@@ -180,7 +180,7 @@ public class MetricsCommandTests
     {
         using var s = new Synthetic();
         SafeTensors.Save(s.MapsPath, s.Stems.ToDictionary(n => n, n => zeros(12, n == "a2" ? 10 : 12)));
-        var (code, _, err) = CliRunner.Run(s.Run());
+        var (code, _, err) = InProcessCli.Run(s.Run());
         Assert.Equal(2, code);
         Assert.Contains(s.Dir.PathOf("masks/a2.png") + ": mask is 30x30 but map 'a2'", err);
     }

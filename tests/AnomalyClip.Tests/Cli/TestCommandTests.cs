@@ -32,7 +32,7 @@ public class TestCommandTests
     public void ZeroShotWritesTablesThatMatchGolden()
     {
         using var dir = new TempDatasetDir();
-        var (code, stdout, stderr) = CliRunner.Run(Args(dir.Root));
+        var (code, stdout, stderr) = InProcessCli.Run(Args(dir.Root));
         Assert.True(code == 0, stderr);
 
         var md = File.ReadAllText(Path.Combine(dir.Root, EvaluationResult.MarkdownFile));
@@ -55,7 +55,7 @@ public class TestCommandTests
         var kShot = Path.Combine(dir.Root, "refs.txt");
         File.WriteAllLines(kShot, GoldenEvaluation.KShotReferences);
         var outDir = Path.Combine(dir.Root, "out");
-        var (code, _, stderr) = CliRunner.Run(Args(outDir, "--mode", "few-shot", "--k-shot-file", kShot));
+        var (code, _, stderr) = InProcessCli.Run(Args(outDir, "--mode", "few-shot", "--k-shot-file", kShot));
         Assert.True(code == 0, stderr);
         GoldenEvaluation.AssertMatches("few_shot", FromJson(outDir), GoldenEvaluation.FromOwnMaps);
         Assert.Equal(GoldenEvaluation.KShotReferences, File.ReadAllLines(Path.Combine(outDir, FewShotReferences.FileName)));
@@ -72,11 +72,11 @@ public class TestCommandTests
             "test", "--dataset", "mvtec", "--data-path", GoldenEvaluation.DatasetRoot, "--class-name", "screw",
             "--model-dir", Golden.TinyA, "--tokenizer", Golden.PathOf("bpe_simple_vocab_16e6.txt.gz"), "--adapter", native,
         ];
-        var (code, _, stderr) = CliRunner.Run([.. common, "--out", Path.Combine(dir.Root, "ok")]);
+        var (code, _, stderr) = InProcessCli.Run([.. common, "--out", Path.Combine(dir.Root, "ok")]);
         Assert.True(code == 0, stderr);
         GoldenEvaluation.AssertMatches("zero_shot", FromJson(Path.Combine(dir.Root, "ok")), GoldenEvaluation.FromOwnMaps, ["screw"]);
 
-        (code, _, stderr) = CliRunner.Run([.. common, "--taps", "1,2", "--out", Path.Combine(dir.Root, "bad")]);
+        (code, _, stderr) = InProcessCli.Run([.. common, "--taps", "1,2", "--out", Path.Combine(dir.Root, "bad")]);
         Assert.Equal(2, code);
         Assert.Contains(native, stderr);
         Assert.Contains("--taps 1,2 vs 1,2,3,4", stderr);
@@ -96,7 +96,7 @@ public class TestCommandTests
         int at = args.IndexOf(option);
         if (at >= 0) args[at + 1] = value;
         else args.AddRange([option, value]);
-        var (code, _, stderr) = CliRunner.Run([.. args]);
+        var (code, _, stderr) = InProcessCli.Run([.. args]);
         Assert.Equal(2, code);
         Assert.Contains(message, stderr);
     }

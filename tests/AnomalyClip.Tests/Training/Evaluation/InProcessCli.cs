@@ -1,9 +1,9 @@
 using AnomalyClip.Cli;
 
-namespace AnomalyClip.Tests.Cli;
+namespace AnomalyClip.Tests.Training.Evaluation;
 
 /// <summary>Runs <see cref="CliApp.Run"/> in-process with stdout and stderr captured (tests run one at a time).</summary>
-internal static class CliRunner
+internal static class InProcessCli
 {
     public static (int Code, string Stdout, string Stderr) Run(params string[] args)
     {
