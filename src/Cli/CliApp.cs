@@ -12,6 +12,8 @@ public static class CliApp
         var root = new RootCommand("AnomalyClip: zero- and few-shot industrial anomaly detection with CLIP (APRIL-GAN) in .NET.");
         root.Subcommands.Add(PredictCommand.Build());
         root.Subcommands.Add(TrainCommand.Build());
+        root.Subcommands.Add(TestCommand.Build());
+        root.Subcommands.Add(MetricsCommand.Build());
         var bench = new Command("bench", "Benchmarks (figures, not tests).");
         bench.Subcommands.Add(BenchEncoderCommand.Build());
         bench.Subcommands.Add(BenchPredictCommand.Build());

@@ -90,7 +90,7 @@ internal sealed class PredictionWriter : IDisposable
             var r = _rows[i];
             csv.Append(Quote(r.Source)).Append(',').Append(Quote(r.Class ?? "")).Append(',')
                 .Append(scores[i].ToString("R", inv)).Append(',').Append(r.TextProbability.ToString("R", inv)).Append(',').Append(r.MapMax.ToString("R", inv));
-            if (_thresholds?.Image is double t) csv.Append(',').Append(scores[i] > t ? "anomalous" : "normal");
+            if (_thresholds?.Image is double t) csv.Append(',').Append(scores[i] > t ? '1' : '0');
             csv.Append('\n');
         }
         AtomicFile.WriteAllText(Path.Combine(_out, ResultsFile), csv.ToString());

@@ -1,0 +1,103 @@
+using System.Text.Json.Nodes;
+using AnomalyClip.Inference.Metrics;
+using AnomalyClip.Tests.Support;
+using AnomalyClip.Tests.Training.Datasets;
+using AnomalyClip.Tests.Training.Evaluation;
+using AnomalyClip.Training.Evaluation;
+using Xunit;
+
+namespace AnomalyClip.Tests.Cli;
+
+/// <summary><c>anomalyclip test</c> in-process on the golden dataset with tiny-a and the golden APRIL-GAN checkpoint.</summary>
+public class TestCommandTests
+{
+    private static string[] Args(string outDir, params string[] extra) =>
+    [
+        "test", "--dataset", "mvtec", "--data-path", GoldenEvaluation.DatasetRoot, "--discover-classes",
+        "--model-dir", Golden.TinyA, "--tokenizer", Golden.PathOf("bpe_simple_vocab_16e6.txt.gz"),
+        "--adapter", Golden.PathOf("aprilgan_linear_layers.pth"), "--taps", "1,2,3,4", "--image-size", "48", "--activation", "gelu",
+        "--out", outDir, .. extra,
+    ];
+
+    /// <summary>The metrics recorded in results.json, as a suite.</summary>
+    private static MetricSuite FromJson(string outDir)
+    {
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, EvaluationResult.JsonFile)))!;
+        static double F(JsonNode n, string name) => n[name] is null ? double.NaN : (double)n[name]!;
+        return new MetricSuite(json["classes"]!.AsArray().Select(c => new ClassMetrics((string)c!["class"]!,
+            F(c, "auroc_px"), F(c, "f1_px"), F(c, "ap_px"), F(c, "aupro"), F(c, "auroc_sp"), F(c, "f1_sp"), F(c, "ap_sp"), F(c, "aupro_std"))));
+    }
+
+    [Fact]
+    public void ZeroShotWritesTablesThatMatchGolden()
+    {
+        using var dir = new TempDatasetDir();
+        var (code, stdout, stderr) = InProcessCli.Run(Args(dir.Root));
+        Assert.True(code == 0, stderr);
+
+        var md = File.ReadAllText(Path.Combine(dir.Root, EvaluationResult.MarkdownFile));
+        Assert.StartsWith(md, stdout);
+        var suite = FromJson(dir.Root);
+        GoldenEvaluation.AssertMatches("zero_shot", suite, GoldenEvaluation.FromOwnMaps);
+        Assert.Equal(suite.ToCsv(), File.ReadAllText(Path.Combine(dir.Root, EvaluationResult.CsvFile)));
+        var log = File.ReadAllText(Path.Combine(dir.Root, EvaluationResult.LogFile));
+        Assert.Contains("mode: zero-shot", log);
+        Assert.Contains("taps: 1,2,3,4", log);
+        Assert.Contains("image_size: 48", log);
+        Assert.Contains("model: " + Golden.TinyA, log);
+        Assert.Contains("[2/2] screw 4/4 (all: 8/8)", stderr);
+    }
+
+    [Fact]
+    public void FewShotWithReferenceFileMatchesGolden()
+    {
+        using var dir = new TempDatasetDir();
+        var kShot = Path.Combine(dir.Root, "refs.txt");
+        File.WriteAllLines(kShot, GoldenEvaluation.KShotReferences);
+        var outDir = Path.Combine(dir.Root, "out");
+        var (code, _, stderr) = InProcessCli.Run(Args(outDir, "--mode", "few-shot", "--k-shot-file", kShot));
+        Assert.True(code == 0, stderr);
+        GoldenEvaluation.AssertMatches("few_shot", FromJson(outDir), GoldenEvaluation.FromOwnMaps);
+        Assert.Equal(GoldenEvaluation.KShotReferences, File.ReadAllLines(Path.Combine(outDir, FewShotReferences.FileName)));
+    }
+
+    [Fact]
+    public void NativeAdapterSuppliesTapsAndSizeAndRejectsContradictions()
+    {
+        using var dir = new TempDatasetDir();
+        var native = Path.Combine(dir.Root, "adapter.safetensors");
+        TinyAprilGan.Adapter.Save(native);
+        string[] common =
+        [
+            "test", "--dataset", "mvtec", "--data-path", GoldenEvaluation.DatasetRoot, "--class-name", "screw",
+            "--model-dir", Golden.TinyA, "--tokenizer", Golden.PathOf("bpe_simple_vocab_16e6.txt.gz"), "--adapter", native,
+        ];
+        var (code, _, stderr) = InProcessCli.Run([.. common, "--out", Path.Combine(dir.Root, "ok")]);
+        Assert.True(code == 0, stderr);
+        GoldenEvaluation.AssertMatches("zero_shot", FromJson(Path.Combine(dir.Root, "ok")), GoldenEvaluation.FromOwnMaps, ["screw"]);
+
+        (code, _, stderr) = InProcessCli.Run([.. common, "--taps", "1,2", "--out", Path.Combine(dir.Root, "bad")]);
+        Assert.Equal(2, code);
+        Assert.Contains(native, stderr);
+        Assert.Contains("--taps 1,2 vs 1,2,3,4", stderr);
+        Assert.False(Directory.Exists(Path.Combine(dir.Root, "bad")));
+    }
+
+    [Theory]
+    [InlineData("--mode", "half-shot", "unknown mode 'half-shot'")]
+    [InlineData("--k", "3", "few-shot only")]
+    [InlineData("--adapter", "/nonexistent/adapter.pth", "/nonexistent/adapter.pth")]
+    [InlineData("--class-name", "cable", "cable")]
+    [InlineData("--taps", "1,x", "'x' is not a 1-based block number")]
+    public void BadArgumentsExitWithCode2AndSayWhy(string option, string value, string message)
+    {
+        using var dir = new TempDatasetDir();
+        var args = Args(Path.Combine(dir.Root, "out")).ToList();
+        int at = args.IndexOf(option);
+        if (at >= 0) args[at + 1] = value;
+        else args.AddRange([option, value]);
+        var (code, _, stderr) = InProcessCli.Run([.. args]);
+        Assert.Equal(2, code);
+        Assert.Contains(message, stderr);
+    }
+}
