@@ -13,6 +13,8 @@ public static class CliApp
         var bench = new Command("bench", "Benchmarks (figures, not tests).");
         bench.Subcommands.Add(BenchEncoderCommand.Build());
         root.Subcommands.Add(bench);
+        root.Subcommands.Add(EncodeCommand.Build());
+        root.Subcommands.Add(EncodeTextCommand.Build());
         return root;
     }
 
