@@ -87,6 +87,22 @@ public sealed class EncodeCommandTests
     }
 
     [Fact]
+    public void Bf16Compute_IsWrittenAsFloat32_CloseToTheGoldens()
+    {
+        using var dir = new TempDirectory();
+        var input = dir.Sub("in.safetensors");
+        SafeTensors.Save(input, new Dictionary<string, Tensor> { ["batch"] = Golden.AprilGan("aprilgan/input/images") });
+        var output = dir.Sub("enc.safetensors");
+        var (code, err) = EncodeCliRunner.Run([.. AprilGanArgs(output), "--dtype", "bf16", "--tensors", input]);
+        Assert.True(code == 0, err);
+        using var scope = NewDisposeScope();
+        var pooled = SafeTensors.Load(output)["batch.pooled"];
+        Assert.Equal(ScalarType.Float32, pooled.dtype);
+        // bf16 keeps 8 significant bits; |pooled| reaches ~1.9.
+        TensorAssert.Close(Golden.AprilGan("aprilgan/encode_image/pooled"), pooled, 0.05, "bf16 pooled");
+    }
+
+    [Fact]
     public void NoTaps_WritesPooledOnly()
     {
         using var dir = new TempDirectory();

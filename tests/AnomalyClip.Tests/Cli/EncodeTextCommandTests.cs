@@ -56,6 +56,32 @@ public sealed class EncodeTextCommandTests
         TensorAssert.Close(Golden.Upstream("upstream/encode_text").index_select(0, index), result["embeddings"], 1e-5, "embeddings");
     }
 
+    [Fact]
+    public void ModelName_IsResolvedInTheHubCacheOffline()
+    {
+        using var cache = new TempDirectory();
+        HubTestSupport.WriteHfCache(cache.Path, "tiny/tiny-a", new string('a', 40), "open_clip_config.json", "open_clip_model.safetensors");
+        var saved = (Environment.GetEnvironmentVariable("HF_HUB_CACHE"), Environment.GetEnvironmentVariable("HF_HUB_OFFLINE"));
+        Environment.SetEnvironmentVariable("HF_HUB_CACHE", cache.Path);
+        Environment.SetEnvironmentVariable("HF_HUB_OFFLINE", "1");
+        try
+        {
+            var output = cache.Sub("text.safetensors");
+            var (code, err) = EncodeCliRunner.Run(["encode-text", "--model", "tiny/tiny-a", "--tokenizer", Bpe, "--out", output, .. UpstreamTexts()]);
+            Assert.True(code == 0, err);
+            AssertUpstream(output);
+
+            var (missing, message) = EncodeCliRunner.Run("encode-text", "--model", "tiny/absent", "--tokenizer", Bpe, "--out", output, "a");
+            Assert.Equal(2, missing);
+            Assert.Contains("is not in the Hugging Face cache", message);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("HF_HUB_CACHE", saved.Item1);
+            Environment.SetEnvironmentVariable("HF_HUB_OFFLINE", saved.Item2);
+        }
+    }
+
     [Theory]
     [InlineData("no tokenizer", "--model-dir", "TINY", "a photo")]
     [InlineData("missing tokenizer file", "--model-dir", "TINY", "--tokenizer", "MISSING", "a photo")]

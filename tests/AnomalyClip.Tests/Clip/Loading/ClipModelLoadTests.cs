@@ -126,6 +126,27 @@ public sealed class ClipModelLoadTests
         TensorAssert.Close(b.Pooled!, a.Pooled!, 0, "pooled");
     }
 
+    [Fact]
+    public void OpenAiTorchScriptFile_LoadsWithTheInferredConfig()
+    {
+        using var dir = new TempDirectory();
+        var weights = AnomalyClip.Clip.IO.SafeTensors.Load(Path.Combine(Golden.TinyAFp16, "open_clip_model.safetensors"));
+        new AnomalyClip.Tests.Clip.Weights.SyntheticTorchScript().Write(dir.Sub("ViT-tiny.pt"), weights);
+        foreach (var t in weights.Values) t.Dispose();
+
+        using var model = Load(dir.Sub("ViT-tiny.pt"));
+        Assert.Equal("ViT-tiny", model.Config.Name);
+        Assert.Equal(Activation.QuickGelu, model.Config.Activation);
+        Assert.Equal((64, 4, 8, 32), (model.Config.Vision.Width, model.Config.Vision.Layers, model.Config.Vision.PatchSize, model.Config.Vision.ImageSize));
+        Assert.Equal((64, 1, 2), (model.Config.Text.Width, model.Config.Text.Heads, model.Config.Text.Layers));
+        using var reference = BuildWith(model.Config);
+        var images = Golden.Upstream("upstream/preprocess/images");
+        using var a = model.EncodeImage(images, [2]);
+        using var b = reference.EncodeImage(images, [2]);
+        TensorAssert.Close(b.Pooled!, a.Pooled!, 0, "pooled");
+        TensorAssert.Close(b.Tokens[0], a.Tokens[0], 0, "tap 2");
+    }
+
     private static ClipModel BuildWith(ClipModelConfig config)
     {
         var sd = AnomalyClip.Clip.Weights.WeightFile.Load(TinyAFolders.PyTorchFile);
