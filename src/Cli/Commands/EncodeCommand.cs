@@ -49,6 +49,7 @@ internal static class EncodeCommand
             var tapList = ParseTaps(r.GetValue(taps));
             var resizeMode = ParseResize(r.GetValue(resize));
             var outPath = r.GetValue(output)!;
+            var names = EncodeOutputNames.For(paths);
 
             using var clip = model.Load(r, r.GetValue(size));
             if (tapList.FirstOrDefault(t => t > clip.Visual.Layers) is var bad and > 0)
@@ -57,7 +58,7 @@ internal static class EncodeCommand
             try
             {
                 if (tensorFile is not null) EncodeTensors(clip, tensorFile, tapList, batchSize, results);
-                else EncodeImages(clip, paths, Preprocessor(clip, resizeMode), tapList, batchSize, results);
+                else EncodeImages(clip, paths, names, Preprocessor(clip, resizeMode), tapList, batchSize, results);
                 SafeTensors.Save(outPath, results);
             }
             finally
@@ -114,10 +115,9 @@ internal static class EncodeCommand
         });
     }
 
-    private static void EncodeImages(ClipModel clip, IReadOnlyList<string> paths, ClipPreprocessor pre, int[] taps, int batchSize,
-        Dictionary<string, Tensor> results)
+    private static void EncodeImages(ClipModel clip, IReadOnlyList<string> paths, IReadOnlyList<string> names, ClipPreprocessor pre,
+        int[] taps, int batchSize, Dictionary<string, Tensor> results)
     {
-        var names = EncodeOutputNames.For(paths);
         var decoder = new ImageDecoder();
         for (int start = 0; start < paths.Count; start += batchSize)
         {
