@@ -18,6 +18,8 @@ public static class CliApp
         bench.Subcommands.Add(BenchEncoderCommand.Build());
         bench.Subcommands.Add(BenchPredictCommand.Build());
         root.Subcommands.Add(bench);
+        root.Subcommands.Add(EncodeCommand.Build());
+        root.Subcommands.Add(EncodeTextCommand.Build());
         return root;
     }
 

@@ -50,27 +50,50 @@ public static class ModelConfigReader
         return new ClipModelConfig(name, Int(model, "embed_dim"), vision, text, quick ? Activation.QuickGelu : Activation.Gelu, pre);
     });
 
-    /// <summary>Parses a Hugging Face transformers <c>CLIPConfig</c> <c>config.json</c>.</summary>
+    /// <summary>
+    /// Parses a Hugging Face transformers <c>CLIPConfig</c> <c>config.json</c>. transformers writes only the values
+    /// that differ from its defaults, so a missing entry takes <c>CLIPTextConfig</c>/<c>CLIPVisionConfig</c>'s
+    /// default (e.g. vision 768 wide, 12 layers, 12 heads, MLP 3072, 224 px, patch 32; text 512 wide, 12 layers,
+    /// 8 heads, MLP 2048; projection 512; quick_gelu). Legacy <c>text_config_dict</c>/<c>vision_config_dict</c>
+    /// entries override <c>text_config</c>/<c>vision_config</c>, as transformers does.
+    /// </summary>
     public static ClipModelConfig ReadHuggingFace(string path) => Parse(path, root =>
     {
-        var v = Obj(root, "vision_config");
-        var t = Obj(root, "text_config");
+        var v = Section(root, "vision_config");
+        var t = Section(root, "text_config");
         int vWidth = IntOr(v, "hidden_size", 768), vHeads = IntOr(v, "num_attention_heads", 12);
+        if (vHeads < 1 || vWidth % vHeads != 0) throw new JsonException($"vision hidden_size {vWidth} is not divisible by num_attention_heads {vHeads}");
         var vision = new VisionConfig(IntOr(v, "image_size", 224), IntOr(v, "patch_size", 32), vWidth,
-            IntOr(v, "num_hidden_layers", 12), vWidth / vHeads, (double)IntOr(v, "intermediate_size", vWidth * 4) / vWidth);
+            IntOr(v, "num_hidden_layers", 12), vWidth / vHeads, (double)IntOr(v, "intermediate_size", 3072) / vWidth);
         int tWidth = IntOr(t, "hidden_size", 512);
         var text = new TextConfig(IntOr(t, "max_position_embeddings", 77), IntOr(t, "vocab_size", 49408), tWidth,
-            IntOr(t, "num_attention_heads", 8), IntOr(t, "num_hidden_layers", 12), (double)IntOr(t, "intermediate_size", tWidth * 4) / tWidth);
-        var act = (string?)v["hidden_act"] ?? (string?)t["hidden_act"] ?? "quick_gelu";
-        var activation = act switch
+            IntOr(t, "num_attention_heads", 8), IntOr(t, "num_hidden_layers", 12), (double)IntOr(t, "intermediate_size", 2048) / tWidth);
+        var vAct = (string?)v["hidden_act"] ?? "quick_gelu";
+        var tAct = (string?)t["hidden_act"] ?? "quick_gelu";
+        if (vAct != tAct) throw new JsonException($"the towers use different activations ({vAct} vision, {tAct} text), which this model does not support");
+        var activation = vAct switch
         {
             "quick_gelu" => Activation.QuickGelu,
             "gelu" => Activation.Gelu,
-            _ => throw new JsonException($"unsupported hidden_act '{act}'"),
+            _ => throw new JsonException($"unsupported hidden_act '{vAct}'"),
         };
         var name = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? "clip";
         return new ClipModelConfig(name, IntOr(root, "projection_dim", 512), vision, text, activation, PreprocessConfig.OpenAi);
     });
+
+    private static JsonObject Section(JsonObject root, string key)
+    {
+        if (root[key] is null && root[key + "_dict"] is null)
+            throw new KeyNotFoundException($"missing object '{key}' (not a transformers CLIPConfig)");
+        var merged = new JsonObject();
+        foreach (var part in new[] { key, key + "_dict" })
+        {
+            if (root[part] is null) continue;
+            if (root[part] is not JsonObject o) throw new JsonException($"'{part}' is not an object");
+            foreach (var (k, value) in o) merged[k] = value?.DeepClone();
+        }
+        return merged;
+    }
 
     private static ClipModelConfig Parse(string path, Func<JsonObject, ClipModelConfig> read)
     {

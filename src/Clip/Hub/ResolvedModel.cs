@@ -13,8 +13,10 @@ public sealed record ResolvedModel
     public required WeightFormat WeightFormat { get; init; }
 
     /// <summary>
-    /// Absolute path of <c>open_clip_config.json</c>. Always set for hub models; null only for a local folder or
-    /// weight file that has no config beside it (the caller must then know the architecture another way).
+    /// Absolute path of the config: <c>open_clip_config.json</c>, or <c>config.json</c> when the weights are a
+    /// transformers CLIP folder's (<c>model.safetensors</c>, <c>model.safetensors.index.json</c>,
+    /// <c>pytorch_model.bin</c>). Always set for hub models; null only for a local folder or weight file that has no
+    /// such config beside it (the caller must then know or infer the architecture another way).
     /// </summary>
     public required string? ConfigPath { get; init; }
 

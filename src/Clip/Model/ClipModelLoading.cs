@@ -11,7 +11,11 @@ public sealed partial class ClipModel
     /// <summary>
     /// Loads a CLIP model by name or path: a local model folder or weight file, a model id resolved in the Hugging
     /// Face hub cache (HF_HOME / HF_HUB_CACHE, so weights a Python user downloaded are reused), or a download from
-    /// the hub (see <see cref="ModelResolver"/>). The tokenizer is loaded from the model's files when present,
+    /// the hub (see <see cref="ModelResolver"/>). Any format <see cref="WeightFile"/> reads works: an OpenCLIP folder,
+    /// a transformers CLIP folder (<c>config.json</c> + <c>model.safetensors</c>, a shard index or
+    /// <c>pytorch_model.bin</c>), or a weight file alone. Without a config beside the weights the architecture is
+    /// inferred from the tensor shapes as OpenAI's loader does (<see cref="ModelConfigInference"/>: QuickGELU, heads of
+    /// width 64), which fits OpenAI's <c>.pt</c> files. The tokenizer is loaded from the model's files when present,
     /// else from <see cref="ClipLoadOptions.TokenizerFile"/>.
     /// </summary>
     /// <param name="nameOrPath">Folder, weight file, repo id ("timm/vit_large_patch14_clip_336.openai", "hf-hub:...") or
@@ -26,24 +30,39 @@ public sealed partial class ClipModel
     {
         options ??= ClipLoadOptions.Default;
         var resolved = ModelResolver.Resolve(nameOrPath, resolve, progress);
-        var config = ReadConfig(resolved, nameOrPath);
+        var config = ReadConfig(resolved);
         var sd = WeightFile.Load(resolved.WeightsPath);
         ClipModel model;
         try
         {
+            config ??= ModelConfigInference.FromStateDict(sd.ToDictionary(kv => kv.Key, kv => kv.Value.shape), resolved.WeightsPath);
             model = FromStateDict(config, sd, resolved.WeightsPath, options, device);
+        }
+        catch (ModelLoadException ex) when (resolved.ConfigPath is { } configPath && ex.FilePath == resolved.WeightsPath)
+        {
+            // A shape mismatch is as likely a wrong config as wrong weights: name both files.
+            throw new ModelLoadException(resolved.WeightsPath, $"{ex.Message[(ex.FilePath.Length + 2)..]} (architecture from {configPath})", ex);
         }
         finally
         {
             foreach (var t in sd.Values) t.Dispose();
         }
-        model.Tokenizer = LoadTokenizer(resolved.Directory, options.TokenizerFile);
+        try
+        {
+            model.Tokenizer = LoadTokenizer(resolved.Directory, options.TokenizerFile);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
         return model;
     }
 
-    private static ClipModelConfig ReadConfig(ResolvedModel resolved, string nameOrPath)
+    /// <summary>The config file's architecture, the known architecture a pretrained name implies, or null (infer it).</summary>
+    private static ClipModelConfig? ReadConfig(ResolvedModel resolved)
     {
-        var name = resolved.Pretrained?.Name ?? resolved.RepoId ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(resolved.Directory));
+        var name = NameOf(resolved);
         if (resolved.ConfigPath is string path)
         {
             var cfg = Path.GetFileName(path) == ModelConfigReader.HuggingFaceConfigFile
@@ -52,8 +71,11 @@ public sealed partial class ClipModel
             return cfg with { Name = name };
         }
         if (resolved.Pretrained is { } p) return ClipModelConfigs.Get(p.Tag == "openai" ? p.Name + "-quickgelu" : p.Name) with { Name = name };
-        throw new ModelLoadException(nameOrPath, $"no {ModelConfigReader.OpenClipConfigFile} or {ModelConfigReader.HuggingFaceConfigFile} beside the weights; put the config next to them");
+        return null;
     }
+
+    private static string NameOf(ResolvedModel resolved) =>
+        resolved.Pretrained?.Name ?? resolved.RepoId ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(resolved.Directory));
 
     private static ClipTokenizer? LoadTokenizer(string directory, string? fallback)
     {

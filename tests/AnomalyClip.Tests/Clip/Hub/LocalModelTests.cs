@@ -65,13 +65,14 @@ public sealed class LocalModelTests
     public void FolderWithoutWeights_ListsWhatItHolds()
     {
         using var dir = new TempDirectory();
-        File.WriteAllText(dir.Sub("model.safetensors"), "x");
+        File.WriteAllText(dir.Sub("weights.onnx"), "x");
         File.WriteAllText(dir.Sub("config.json"), "{}");
 
         var error = Assert.Throws<ModelLoadException>(() => ModelResolver.Resolve(dir.Path, NoNetwork(dir)));
 
         Assert.Equal(dir.Path, error.FilePath);
-        Assert.Contains("folder has no open_clip_model.safetensors or open_clip_pytorch_model.bin (it holds: config.json, model.safetensors)", error.Message);
+        Assert.Contains("folder has no open_clip_model.safetensors or open_clip_pytorch_model.bin (OpenCLIP), " +
+            "nor model.safetensors or model.safetensors.index.json or pytorch_model.bin (transformers) (it holds: config.json, weights.onnx)", error.Message);
     }
 
     [Fact]

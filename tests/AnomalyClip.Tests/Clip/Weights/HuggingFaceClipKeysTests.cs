@@ -15,7 +15,7 @@ public class HuggingFaceClipKeysTests
     /// The transformers layout, written independently of the code under test, from spec/openclip.md §4b read in
     /// the HF → OpenCLIP direction's inverse (what convert_clip_original_pytorch_to_hf.py does).
     /// </summary>
-    private static Dictionary<string, Tensor> ToHf(Dictionary<string, Tensor> oc)
+    internal static Dictionary<string, Tensor> ToHf(Dictionary<string, Tensor> oc)
     {
         var hf = new Dictionary<string, Tensor>();
         var block = new Dictionary<string, string>
