@@ -19,11 +19,14 @@ internal sealed class DatasetArguments
         command.Options.Add(Classes);
     }
 
+    /// <summary>The --class-name filter, or null for every class.</summary>
+    public string[]? ClassFilter(ParseResult r) => r.GetValue(Classes)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     /// <summary>Loads and validates the dataset (headers of every image and mask are checked).</summary>
     public AnomalyDataset Load(ParseResult r)
     {
         var root = r.GetValue(DataPath)!;
-        var only = r.GetValue(Classes)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var only = ClassFilter(r);
         var options = new DatasetLoadOptions { Classes = only, DiscoverClasses = only is null && r.GetValue(Discover) };
         var dataset = r.GetValue(Dataset)!.ToLowerInvariant() switch
         {

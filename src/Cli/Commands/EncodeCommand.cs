@@ -29,7 +29,7 @@ internal static class EncodeCommand
 
     public static Command Build()
     {
-        var model = new EncodeModelOptions();
+        var model = new ModelArguments();
         var size = new Option<int?>("--image-size") { Description = "Input side S in pixels (a multiple of the patch size); default: the model's." };
         var taps = new Option<string?>("--taps") { Description = "Comma-separated 1-based blocks whose tokens to write, e.g. 6,12,18,24; default: none (pooled only)." };
         var output = new Option<string>("--out") { Description = "Output .safetensors file.", Required = true };
@@ -38,7 +38,7 @@ internal static class EncodeCommand
         var batch = new Option<int>("--batch") { Description = "Images per forward pass.", DefaultValueFactory = _ => 8 };
         var images = new Argument<string[]>("images") { Description = "Image files (PNG, JPEG, BMP, TIFF).", Arity = ArgumentArity.ZeroOrMore };
         var cmd = new Command("encode", Help) { size, taps, output, resize, tensors, batch, images };
-        model.AddTo(cmd);
+        model.AddTo(cmd, adapterSettings: false, adapter: false);
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var paths = r.GetValue(images) ?? [];
@@ -51,7 +51,7 @@ internal static class EncodeCommand
             var outPath = r.GetValue(output)!;
             var names = EncodeOutputNames.For(paths);
 
-            using var clip = model.Load(r, r.GetValue(size));
+            using var clip = model.LoadClip(r, r.GetValue(size), null, null);
             if (tapList.FirstOrDefault(t => t > clip.Visual.Layers) is var bad and > 0)
                 throw new ArgumentException($"--taps: block {bad} does not exist; the model has {clip.Visual.Layers} blocks");
             var results = new Dictionary<string, Tensor>(StringComparer.Ordinal);

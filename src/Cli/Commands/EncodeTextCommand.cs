@@ -24,12 +24,12 @@ internal static class EncodeTextCommand
 
     public static Command Build()
     {
-        var model = new EncodeModelOptions();
+        var model = new ModelArguments();
         var output = new Option<string>("--out") { Description = "Output .safetensors file.", Required = true };
         var textsFile = new Option<string?>("--texts-file") { Description = "UTF-8 file with one text per line, instead of TEXTS." };
         var texts = new Argument<string[]>("texts") { Description = "Texts to encode.", Arity = ArgumentArity.ZeroOrMore };
         var cmd = new Command("encode-text", Help) { output, textsFile, texts };
-        model.AddTo(cmd);
+        model.AddTo(cmd, adapterSettings: false, adapter: false);
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var given = r.GetValue(texts) ?? [];
@@ -39,7 +39,7 @@ internal static class EncodeTextCommand
             if (list.Count == 0) throw new InvalidDataException($"{file}: holds no texts");
             var outPath = r.GetValue(output)!;
 
-            using var clip = model.Load(r, imageSize: null);
+            using var clip = model.LoadClip(r, null, null, null);
             if (clip.Tokenizer is null)
                 throw new ArgumentException("the model has no tokenizer files; pass --tokenizer bpe_simple_vocab_16e6.txt.gz");
             using var ids = clip.Tokenizer.Tokenize(list, clip.Config.Text.ContextLength);

@@ -3,105 +3,140 @@ using AnomalyClip.Adapter.Checkpoints;
 using AnomalyClip.Cli.Infrastructure;
 using AnomalyClip.Clip.Config;
 using AnomalyClip.Clip.Hub;
+using AnomalyClip.Clip.IO;
 using AnomalyClip.Clip.Model;
 using AnomalyClip.Clip.Tokenization;
+using AnomalyClip.Clip.Weights;
 using static TorchSharp.torch;
 
 namespace AnomalyClip.Cli.Commands;
 
 /// <summary>
-/// The model options shared by the commands that run CLIP (+ an adapter): which weights, at which size, with which
-/// activation and taps, on which device. Defaults are the paper's (ViT-L-14-336 at 518 px, exact GELU, blocks
-/// 6/12/18/24); an adapter in the native format supplies its own taps, size and activation.
+/// Model options shared by every command that runs CLIP: which weights (<c>--model-dir</c> or <c>--model</c>, both
+/// through <see cref="ClipModel.Load"/>), tokenizer fallback, activation, device, dtype — and, for the commands that
+/// run an adapter (<c>predict</c>, <c>test</c>, <c>train</c>), its taps and image size. Adapter commands default to
+/// the paper (ViT-L-14-336 at 518 px, exact GELU, blocks 6/12/18/24); a native adapter supplies its own settings,
+/// and explicit options that contradict them are refused rather than silently evaluating something else.
 /// </summary>
 internal sealed class ModelArguments
 {
-    public readonly Option<string?> ModelDir = new("--model-dir") { Description = "Local model folder or weight file." };
-    public readonly Option<string> Model = new("--model") { Description = "Model name or hub id (e.g. ViT-L-14-336, timm/vit_large_patch14_clip_336.openai); used when --model-dir is absent.", DefaultValueFactory = _ => "ViT-L-14-336" };
-    public readonly Option<string?> TokenizerFile = new("--tokenizer") { Description = "bpe_simple_vocab_16e6.txt.gz to use when the model folder has no tokenizer files." };
-    public readonly Option<int?> ImageSize = new("--image-size") { Description = "Input side in pixels (default: the adapter's, else 518)." };
-    public readonly Option<string?> TapsOption = new("--taps") { Description = "1-based ViT blocks, comma-separated (default: the adapter's, else 6,12,18,24)." };
-    public readonly Option<string?> Activation = new("--activation") { Description = "gelu (APRIL-GAN) or quickgelu (default: the adapter's, else gelu)." };
-    public readonly Option<string?> Adapter = new("--adapter") { Description = "Adapter: native .safetensors or APRIL-GAN .pth." };
-    public readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
-    public readonly Option<string> DType = new("--dtype") { Description = "fp32, fp16 or bf16.", DefaultValueFactory = _ => "fp32" };
-
     private static readonly int[] PaperTaps = [6, 12, 18, 24];
     private const int PaperImageSize = 518;
+    private const string PaperModel = "ViT-L-14-336";
 
-    public void AddTo(Command command, bool withAdapter)
+    public readonly Option<string?> ModelDir = new("--model-dir")
     {
-        command.Options.Add(ModelDir);
-        command.Options.Add(Model);
-        command.Options.Add(TokenizerFile);
-        command.Options.Add(ImageSize);
-        command.Options.Add(TapsOption);
-        command.Options.Add(Activation);
-        if (withAdapter) command.Options.Add(Adapter);
-        command.Options.Add(Device);
-        command.Options.Add(DType);
+        Description = "Model folder (OpenCLIP or transformers CLIP layout) or weight file (.safetensors, .bin, .pt, shard index); " +
+            "without a config beside the weights the architecture is inferred as OpenAI's loader does (QuickGELU, 64-wide heads).",
+    };
+    public readonly Option<string?> Model = new("--model")
+    {
+        Description = "Instead of --model-dir: an OpenCLIP name[/tag] (ViT-L-14-336, ViT-B-16/laion2b_s34b_b88k) or a Hugging Face repo id, " +
+            "found in the Hugging Face cache or downloaded into it (adapter commands default to the adapter's backbone, else ViT-L-14-336).",
+    };
+    public readonly Option<string?> TokenizerFile = new("--tokenizer") { Description = "open_clip's bpe_simple_vocab_16e6.txt.gz, used when the model has no tokenizer files." };
+    public readonly Option<string?> Activation = new("--activation") { Description = "gelu or quickgelu (adapter commands: the adapter's, else gelu as APRIL-GAN; otherwise the config's)." };
+    public readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
+    public readonly Option<string> DType = new("--dtype") { Description = "Compute dtype: fp32, fp16 or bf16.", DefaultValueFactory = _ => "fp32" };
+    public readonly Option<int?> ImageSize = new("--image-size") { Description = "Input side in pixels (default: the adapter's, else 518)." };
+    public readonly Option<string[]?> Taps = new("--taps") { Description = "1-based ViT blocks of the adapter layers, e.g. 6,12,18,24 (default: the adapter's, else 6,12,18,24).", AllowMultipleArgumentsPerToken = true };
+    public readonly Option<string?> Adapter = new("--adapter") { Description = "Adapter: native .safetensors (carries taps, image size, activation, backbone) or APRIL-GAN .pth." };
+
+    /// <summary>Adds the options; <paramref name="adapterSettings"/> adds --image-size/--taps, <paramref name="adapter"/> --adapter.</summary>
+    public void AddTo(Command command, bool adapterSettings = true, bool adapter = true)
+    {
+        foreach (var o in new Option[] { ModelDir, Model, TokenizerFile, Activation, Device, DType }) command.Options.Add(o);
+        if (adapterSettings)
+        {
+            command.Options.Add(ImageSize);
+            command.Options.Add(Taps);
+        }
+        if (adapter) command.Options.Add(Adapter);
     }
 
-    /// <summary>The adapter named by --adapter (APRIL-GAN .pth files take taps/size/activation from the options).</summary>
-    public AdapterWeights LoadAdapter(ParseResult r, string backbone, int inputWidth, int embedDim)
+    public Device ParseDevice(ParseResult r) => DeviceOption.Parse(r.GetValue(Device)!);
+
+    /// <summary>
+    /// Loads CLIP. <paramref name="imageSize"/> and <paramref name="activation"/> are the command's defaults (null: the
+    /// config's); an explicit --activation wins. <paramref name="backbone"/> is used when neither --model-dir nor --model is given.
+    /// </summary>
+    public ClipModel LoadClip(ParseResult r, int? imageSize, string? activation, string? backbone)
+    {
+        var dir = r.GetValue(ModelDir);
+        var name = r.GetValue(Model);
+        if (dir is not null && name is not null) throw new ArgumentException("give --model-dir or --model, not both");
+        var source = dir ?? name ?? backbone ?? throw new ArgumentException("give --model-dir DIR or --model NAME");
+        var tokenizer = r.GetValue(TokenizerFile);
+        if (tokenizer is not null && !File.Exists(tokenizer)) throw new FileNotFoundException($"--tokenizer: {tokenizer} does not exist", tokenizer);
+        var act = r.GetValue(Activation) ?? activation;
+        var options = new ClipLoadOptions(imageSize, act is null ? null : ParseActivation(act), DeviceOption.ParseDType(r.GetValue(DType)!), tokenizer);
+        return ClipModel.Load(source, ParseDevice(r), options, progress: new ConsoleProgress());
+    }
+
+    /// <summary>CLIP sized for an adapter: its (or the options', or the paper's) image size and activation.</summary>
+    public ClipModel LoadClipForAdapter(ParseResult r, AdapterMetadata? adapter)
+    {
+        var backbone = adapter is not null && ClipModelConfigs.Contains(adapter.Backbone) ? adapter.Backbone : PaperModel;
+        return LoadClip(r, r.GetValue(ImageSize) ?? adapter?.ImageSize ?? PaperImageSize, adapter?.Activation ?? "gelu", backbone);
+    }
+
+    /// <summary>
+    /// The metadata of the native adapter named by --adapter (null for an APRIL-GAN .pth), checked against explicit
+    /// --taps/--image-size/--activation.
+    /// </summary>
+    public AdapterMetadata? NativeAdapterMetadata(ParseResult r)
     {
         var path = r.GetValue(Adapter) ?? throw new ArgumentException("--adapter is required");
-        var import = new AdapterMetadata(backbone, ExplicitTaps(r) ?? PaperTaps, r.GetValue(ImageSize) ?? PaperImageSize,
-            r.GetValue(Activation) ?? "gelu", inputWidth, embedDim, new Dictionary<string, string> { ["imported_from"] = path });
-        return AdapterWeights.Load(path, DeviceOption.Parse(r.GetValue(Device)!), import);
-    }
-
-    /// <summary>Reads the adapter's metadata without loading its weights, to size the model (null when not native).</summary>
-    public static AdapterMetadata? PeekMetadata(string path)
-    {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: adapter checkpoint not found");
-        if (AnomalyClip.Clip.Weights.WeightFile.DetectFormat(path) != AnomalyClip.Clip.Weights.WeightFormat.SafeTensors) return null;
-        var (_, header) = AnomalyClip.Clip.IO.SafeTensors.ReadHeader(path);
-        return header.TryGetValue(AdapterMetadata.HeaderKey, out var json) ? AdapterMetadata.FromJson(json) : null;
+        if (WeightFile.DetectFormat(path) != WeightFormat.SafeTensors) return null;
+        var (_, header) = SafeTensors.ReadHeader(path);
+        if (!header.TryGetValue(AdapterMetadata.HeaderKey, out var json)) return null;
+        var meta = AdapterMetadata.FromJson(json);
+        var conflicts = new List<string>();
+        if (ExplicitTaps(r) is int[] taps && !taps.SequenceEqual(meta.Taps)) conflicts.Add($"--taps {string.Join(",", taps)} vs {string.Join(",", meta.Taps)}");
+        if (r.GetValue(ImageSize) is int size && size != meta.ImageSize) conflicts.Add($"--image-size {size} vs {meta.ImageSize}");
+        if (r.GetValue(Activation) is string act && ParseActivation(act) != ParseActivation(meta.Activation)) conflicts.Add($"--activation {act} vs {meta.Activation}");
+        if (conflicts.Count > 0)
+            throw new ArgumentException($"{path}: the adapter's metadata disagrees with {string.Join("; ", conflicts)}; drop these options (the adapter's metadata applies)");
+        return meta;
     }
 
-    /// <summary>Loads CLIP at the size and activation the adapter (or the options, or the paper) asks for.</summary>
-    public ClipModel LoadClip(ParseResult r, AdapterMetadata? adapter = null)
+    /// <summary>Loads --adapter for <paramref name="clip"/>; an APRIL-GAN .pth takes taps from the options (or the paper).</summary>
+    public AdapterWeights LoadAdapter(ParseResult r, ClipModel clip)
     {
-        var options = new ClipLoadOptions(
-            r.GetValue(ImageSize) ?? adapter?.ImageSize ?? PaperImageSize,
-            ParseActivation(r.GetValue(Activation) ?? adapter?.Activation ?? "gelu"),
-            DeviceOption.ParseDType(r.GetValue(DType)!),
-            r.GetValue(TokenizerFile));
-        var device = DeviceOption.Parse(r.GetValue(Device)!);
-        var source = r.GetValue(ModelDir) ?? r.GetValue(Model)!;
-        return ClipModel.Load(source, device, options, progress: new ConsoleProgress());
+        var path = r.GetValue(Adapter) ?? throw new ArgumentException("--adapter is required");
+        var import = new AdapterMetadata(clip.Config.Name, TapsFor(r, null), clip.ImageSize, ActivationName(clip), clip.Config.Vision.Width, clip.Config.EmbedDim,
+            new Dictionary<string, string> { ["imported_from"] = Path.GetFullPath(path) });
+        return AdapterWeights.Load(path, clip.Device, import);
     }
 
     /// <summary>The model's tokenizer, or a clear error naming the option that supplies one.</summary>
     public static ClipTokenizer Tokenizer(ClipModel clip) =>
         clip.Tokenizer ?? throw new ArgumentException("the model folder has no tokenizer files: pass --tokenizer bpe_simple_vocab_16e6.txt.gz");
 
-    public IReadOnlyList<int> Taps(ParseResult r, AdapterMetadata? adapter = null) => ExplicitTaps(r) ?? adapter?.Taps ?? PaperTaps;
+    public IReadOnlyList<int> TapsFor(ParseResult r, AdapterMetadata? adapter) => ExplicitTaps(r) ?? adapter?.Taps ?? PaperTaps;
 
-    public string ActivationName(ParseResult r, ClipModel clip) => clip.Config.Activation == Clip.Config.Activation.QuickGelu ? "quickgelu" : "gelu";
+    public static string ActivationName(ClipModel clip) => clip.Config.Activation == Clip.Config.Activation.QuickGelu ? "quickgelu" : "gelu";
 
-    private int[]? ExplicitTaps(ParseResult r) => r.GetValue(TapsOption) is string s ? ParseTaps(s) : null;
+    private int[]? ExplicitTaps(ParseResult r) => r.GetValue(Taps) is { Length: > 0 } t ? ParseTaps(t) : null;
 
-    public static int[] ParseTaps(string value)
+    /// <summary>Parses block numbers given as "6,12,18,24" or "6 12 18 24".</summary>
+    public static int[] ParseTaps(IEnumerable<string> values)
     {
-        try
-        {
-            var taps = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
-            if (taps.Length == 0 || taps.Any(t => t < 1)) throw new FormatException();
-            return taps;
-        }
-        catch (FormatException)
-        {
-            throw new ArgumentException($"--taps: '{value}' is not a comma-separated list of positive block numbers");
-        }
+        var parts = values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+        var taps = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out taps[i]) || taps[i] < 1)
+                throw new ArgumentException($"--taps: '{parts[i]}' is not a 1-based block number");
+        if (taps.Length == 0) throw new ArgumentException("--taps: give at least one block");
+        return taps;
     }
 
     public static Activation ParseActivation(string value) => value.Trim().ToLowerInvariant() switch
     {
         "gelu" => Clip.Config.Activation.Gelu,
         "quickgelu" or "quick_gelu" => Clip.Config.Activation.QuickGelu,
-        _ => throw new ArgumentException($"--activation: '{value}' is not gelu or quickgelu"),
+        _ => throw new ArgumentException($"--activation: unknown activation '{value}' (gelu, quickgelu)"),
     };
 
     /// <summary>For benchmarks: random weights of a built-in architecture, or a model folder.</summary>

@@ -45,7 +45,7 @@ internal static class PredictCommand
             inputs, tensors, className, reference, k, seed, bank, saveBank, transductive, thresholds, imageThreshold, pixelThreshold,
             outDir, noOverlays, fixedScale, originalSize, saveMaps, batch, sigma,
         };
-        model.AddTo(cmd, withAdapter: true);
+        model.AddTo(cmd);
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var files = r.GetValue(tensors) is null ? InputFiles.Expand(r.GetValue(inputs) ?? []) : [];
@@ -55,9 +55,8 @@ internal static class PredictCommand
             var outPath = r.GetValue(outDir)!;
             Directory.CreateDirectory(outPath);
 
-            var adapterPath = r.GetValue(model.Adapter) ?? throw new ArgumentException("--adapter is required");
-            using var clip = model.LoadClip(r, ModelArguments.PeekMetadata(adapterPath));
-            using var adapter = model.LoadAdapter(r, clip.Config.Name, clip.Config.Vision.Width, clip.Config.EmbedDim);
+            using var clip = model.LoadClipForAdapter(r, model.NativeAdapterMetadata(r));
+            using var adapter = model.LoadAdapter(r, clip);
             var options = AprilGanOptions.Paper with { BatchSize = Math.Max(1, r.GetValue(batch)), SmoothingSigma = r.GetValue(sigma) };
             using var zeroShot = ZeroShotDetector.Create(clip, adapter, options: options);
             using var fewShot = FewShot(r, zeroShot, cls, reference, k, seed, bank, saveBank, outPath);

@@ -28,7 +28,7 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from checkpoint.safetensors in --save-path." };
         var cmd = new Command("train", "Train APRIL-GAN's linear layers (focal + dice) with CLIP frozen.") { save, epochs, batch, lr, seed, aug, cache, cacheDir, resume };
         data.AddTo(cmd);
-        model.AddTo(cmd, withAdapter: false);
+        model.AddTo(cmd, adapter: false);
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var dataset = data.Load(r);
@@ -40,8 +40,8 @@ internal static class TrainCommand
                 BatchSize: r.GetValue(batch), LearningRate: r.GetValue(lr), Seed: r.GetValue(seed),
                 MosaicProbability: r.GetValue(aug) ?? (name == "mvtec" ? MosaicAugmentation.PaperProbability : 0),
                 Cache: r.GetValue(cache), CacheDirectory: r.GetValue(cacheDir));
-            using var clip = model.LoadClip(r);
-            var metadata = new AdapterMetadata(clip.Config.Name, model.Taps(r), clip.ImageSize, model.ActivationName(r, clip),
+            using var clip = model.LoadClipForAdapter(r, null);
+            var metadata = new AdapterMetadata(clip.Config.Name, model.TapsFor(r, null), clip.ImageSize, ModelArguments.ActivationName(clip),
                 clip.Config.Vision.Width, clip.Config.EmbedDim, new Dictionary<string, string> { ["dataset"] = name, ["data_path"] = dataset.Root });
             using var text = new TextFeatures(clip, ModelArguments.Tokenizer(clip));
             var trainer = new AdapterTrainer(clip, text, metadata, options);

@@ -1,3 +1,4 @@
+using AnomalyClip.Clip.Weights;
 namespace AnomalyClip.Clip.Hub;
 
 /// <summary>
@@ -45,7 +46,7 @@ internal static class HubFiles
         : Path.GetExtension(path).ToLowerInvariant() switch
         {
             ".safetensors" => WeightFormat.SafeTensors,
-            ".bin" or ".pt" or ".pth" => WeightFormat.PyTorch,
+            ".bin" or ".pt" or ".pth" => WeightFormat.PyTorchCheckpoint,
             _ => throw new ModelLoadException(path,
                 "not a known weight file type; expected .safetensors, a .safetensors.index.json shard index, or .bin/.pt/.pth (PyTorch)"),
         };

@@ -1,3 +1,4 @@
+using AnomalyClip.Clip.Weights;
 namespace AnomalyClip.Clip.Hub;
 
 /// <summary>

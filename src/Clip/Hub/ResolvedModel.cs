@@ -1,3 +1,4 @@
+using AnomalyClip.Clip.Weights;
 namespace AnomalyClip.Clip.Hub;
 
 /// <summary>A model found on disk by <see cref="ModelResolver"/>: where its weight, config and tokenizer files are.</summary>
@@ -9,7 +10,7 @@ public sealed record ResolvedModel
     /// <summary>Absolute path of the weight file.</summary>
     public required string WeightsPath { get; init; }
 
-    /// <summary>How the weight file is encoded.</summary>
+    /// <summary>How the weight file is encoded, judged by its name (<see cref="WeightFile.Load"/> decides by content).</summary>
     public required WeightFormat WeightFormat { get; init; }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using AnomalyClip.Clip.Weights;
 using Xunit;
 using AnomalyClip.Clip;
 using AnomalyClip.Clip.Hub;
@@ -41,7 +42,7 @@ public sealed class HubCacheTests
 
         var model = ModelResolver.Resolve("hf-hub:" + Repo, HubTestSupport.Isolated(cache.Path, handler: new NoNetworkHandler()));
 
-        Assert.Equal(WeightFormat.PyTorch, model.WeightFormat);
+        Assert.Equal(WeightFormat.PyTorchCheckpoint, model.WeightFormat);
         Assert.EndsWith("/snapshots/" + Commit + "/open_clip_pytorch_model.bin", model.WeightsPath);
     }
 

@@ -1,3 +1,4 @@
+using AnomalyClip.Clip.Weights;
 using Xunit;
 using AnomalyClip.Clip;
 using AnomalyClip.Clip.Hub;
@@ -194,7 +195,7 @@ public sealed class HubDownloadTests
         var model = ModelResolver.Resolve(Repo, HubTestSupport.Isolated(cache.Path, hub.Endpoint));
 
         Assert.Equal(Path.Combine(Snapshot(cache), "open_clip_pytorch_model.bin"), model.WeightsPath);
-        Assert.Equal(WeightFormat.PyTorch, model.WeightFormat);
+        Assert.Equal(WeightFormat.PyTorchCheckpoint, model.WeightFormat);
         Assert.Equal(GoldenBytes("open_clip_pytorch_model.bin"), File.ReadAllBytes(model.WeightsPath));
         Assert.Contains(hub.Requests, r => r.Path.EndsWith("/vocab.json", StringComparison.Ordinal));
         Assert.Single(model.TokenizerFiles);

@@ -1,3 +1,4 @@
+using AnomalyClip.Clip.Weights;
 using Xunit;
 using AnomalyClip.Clip;
 using AnomalyClip.Clip.Hub;
@@ -43,7 +44,7 @@ public sealed class LocalModelTests
         var model = ModelResolver.Resolve(bin, NoNetwork(cache));
 
         Assert.Equal(Path.GetFullPath(bin), model.WeightsPath);
-        Assert.Equal(WeightFormat.PyTorch, model.WeightFormat);
+        Assert.Equal(WeightFormat.PyTorchCheckpoint, model.WeightFormat);
         Assert.Equal(Path.Combine(Path.GetFullPath(Golden.TinyA), "open_clip_config.json"), model.ConfigPath);
     }
 

@@ -1,3 +1,4 @@
+using AnomalyClip.Clip.Weights;
 using System.Text.Json.Nodes;
 using AnomalyClip.Clip;
 using AnomalyClip.Clip.Config;
