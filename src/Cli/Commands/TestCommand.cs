@@ -23,11 +23,12 @@ internal static class TestCommand
         var k = new Option<int>("--k") { Description = "Few-shot: normal reference images drawn per class from the train split (with replacement).", DefaultValueFactory = _ => 4 };
         var seed = new Option<int>("--seed") { Description = "Few-shot: seed of the reference draw (System.Random, not torch's stream).", DefaultValueFactory = _ => 42 };
         var kShotFile = new Option<string?>("--k-shot-file") { Description = "Few-shot: reference list in APRIL-GAN's k_shot.txt format (paths relative to --data-path) instead of --k/--seed." };
+        var fewShotScore = new Option<FewShotImageScore>("--few-shot-score") { Description = "Few-shot image score: Transductive (the paper) or PerImage (calibrated on the references).", DefaultValueFactory = _ => FewShotImageScore.Transductive };
         var batch = new Option<int>("--batch-size") { Description = "Images per encoder pass.", DefaultValueFactory = _ => 1 };
         var noOverlays = new Option<bool>("--no-overlays") { Description = "Do not write per-image overlays." };
         var output = new Option<string>("--out") { Description = "Folder for results.md, results.csv, results.json, log.txt, k_shot.txt and imgs/.", Required = true };
         var cmd = new Command("test", "Evaluate an adapter on a dataset's test split as APRIL-GAN's test.py does (per-class pixel/image AUROC, F1-max, AP, AUPRO).")
-        { mode, k, seed, kShotFile, batch, noOverlays, output };
+        { mode, k, seed, kShotFile, fewShotScore, batch, noOverlays, output };
         data.AddTo(cmd);
         model.AddTo(cmd);
         cmd.SetAction(r => CliErrors.Run(() =>
@@ -56,17 +57,20 @@ internal static class TestCommand
                 K = r.GetValue(k),
                 Seed = r.GetValue(seed),
                 KShotFile = r.GetValue(kShotFile),
+                FewShotScore = r.GetValue(fewShotScore),
                 Settings = new Dictionary<string, string>
                 {
                     ["dataset_format"] = r.GetValue(data.Dataset)!.ToLowerInvariant(),
-                    ["model"] = clip.Config.Name,
+                    ["model"] = r.GetValue(model.ModelDir) ?? r.GetValue(model.Model) ?? clip.Config.Name,
                     ["adapter"] = Path.GetFullPath(r.GetValue(model.Adapter)!),
                     ["device"] = clip.Device.ToString(),
+                    ["few_shot_score"] = r.GetValue(fewShotScore).ToString(),
                 },
             };
+            var bar = new TerminalProgress("test");
             var run = new EvaluationRun(detector, dataset, options)
             {
-                Progress = new SyncProgress<EvaluationProgress>(p => Bar.Report(p.ImagesDone, p.ImagesTotal, $"{p.ClassName} {p.ImageInClass}/{p.ImagesInClass}")),
+                Progress = new SyncProgress<EvaluationProgress>(p => bar.Report(p.ImagesDone, p.ImagesTotal, $"{p.ClassName} {p.ImageInClass}/{p.ImagesInClass}")),
                 OnImage = r.GetValue(noOverlays) ? null : (sample, result) =>
                 {
                     // The paper's overlay: image resized to the map, per-image min-max JET, 0.5 blend.
@@ -82,6 +86,4 @@ internal static class TestCommand
         }));
         return cmd;
     }
-
-    private static readonly TerminalProgress Bar = new("test");
 }

@@ -38,4 +38,10 @@ public sealed record EvaluationOptions
     /// (e.g. the model and adapter the caller loaded); keys must not clash with the run's own settings.
     /// </summary>
     public IReadOnlyDictionary<string, string>? Settings { get; init; }
+
+    /// <summary>
+    /// Few-shot image score: <see cref="FewShotImageScore.Transductive"/> (the paper: per-class min-max over the test
+    /// set) or <see cref="FewShotImageScore.PerImage"/> (calibrated on the references, needs no other test image).
+    /// </summary>
+    public FewShotImageScore FewShotScore { get; init; } = FewShotImageScore.Transductive;
 }

@@ -115,8 +115,9 @@ public sealed class EvaluationRun
         var maskPreprocessor = new MaskPreprocessor(size, _decoder);
         var refs = references?.ByClass[cls] ?? [];
         using var fewShot = references is null ? null : FewShot(cls, references);
+        bool transductive = fewShot is not null && _options.FewShotScore == FewShotImageScore.Transductive;
         var accumulator = new ClassMetricsAccumulator(cls,
-            fewShot is null ? ImageScoreMode.AsGiven : ImageScoreMode.BlendWithMapMax, (long)samples.Count * size * size);
+            transductive ? ImageScoreMode.BlendWithMapMax : ImageScoreMode.AsGiven, (long)samples.Count * size * size);
         bool pixelsKnown = true;
         int batch = Math.Max(1, _detector.Options.BatchSize);
         for (int start = 0; start < samples.Count; start += batch)
@@ -137,7 +138,7 @@ public sealed class EvaluationRun
                     pixelsKnown &= !sample.IsAnomaly;
                     mask = new byte[map.Values.Length];
                 }
-                accumulator.Add(map.Values, mask, map.Height, map.Width, sample.IsAnomaly, result.TextProbability);
+                accumulator.Add(map.Values, mask, map.Height, map.Width, sample.IsAnomaly, fewShot is null || transductive ? result.TextProbability : result.Score);
                 OnImage?.Invoke(sample, result);
                 done++;
                 Progress?.Report(new EvaluationProgress(cls, classIndex, Classes.Count, start + j + 1, samples.Count, done, total, sample.RelativeImagePath));
@@ -155,7 +156,7 @@ public sealed class EvaluationRun
         var detector = FewShotDetector.Create(_detector, Array.Empty<MemoryBank>());
         try
         {
-            detector.AddBank(detector.BuildBank(images, references.ByClass[cls], cls, calibrate: false));
+            detector.AddBank(detector.BuildBank(images, references.ByClass[cls], cls, calibrate: _options.FewShotScore == FewShotImageScore.PerImage));
             return detector;
         }
         catch
