@@ -34,17 +34,17 @@ internal static class BenchEncoderCommand
             if (r.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result, BenchJson.Options));
             else
             {
-                Console.WriteLine($"encoder {result.Arch} @ {result.ImageSize}px, {result.Device}, {result.DType}, batch {result.Batch}, {result.Threads} threads");
+                Console.WriteLine($"encoder {result.Arch} @ {result.ImageSize}px, {result.Device}, {result.Dtype}, batch {result.Batch}, {result.Threads} threads");
                 Console.WriteLine($"  median {result.MedianMsPerImage:F1} ms/image   {result.ImagesPerSecond:F2} images/s   {result.GflopPerSecond:F1} GFLOP/s ({result.GflopPerImage:F1} GFLOP/image)");
-                Console.WriteLine($"  peak resident memory {result.PeakMemoryMiB:F0} MiB");
+                Console.WriteLine($"  peak resident memory {result.PeakMemoryMib:F0} MiB");
             }
             return 0;
         }));
         return cmd;
     }
 
-    internal sealed record EncoderBench(string Arch, int ImageSize, string Device, string DType, int Batch, int Threads, int Iterations,
-        double MedianMsPerImage, double ImagesPerSecond, double GflopPerImage, double GflopPerSecond, double PeakMemoryMiB);
+    internal sealed record EncoderBench(string Arch, int ImageSize, string Device, string Dtype, int Batch, int Threads, int Iterations,
+        double MedianMsPerImage, double ImagesPerSecond, double GflopPerImage, double GflopPerSecond, double PeakMemoryMib);
 
     internal static EncoderBench Measure(ClipModel model, int batch, int iterations)
     {
@@ -59,7 +59,7 @@ internal static class BenchEncoderCommand
             using (var enc = model.EncodeImage(input, taps))
             {
                 if (model.Device.type == DeviceType.CUDA) cuda.synchronize();
-                _ = enc.Pooled!.sum().item<float>();
+                _ = enc.Pooled!.to_type(ScalarType.Float32).sum().item<float>();
             }
             sw.Stop();
             if (i > 0) times.Add(sw.Elapsed.TotalMilliseconds / batch); // the first pass warms up kernels and allocators

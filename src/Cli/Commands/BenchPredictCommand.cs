@@ -35,17 +35,17 @@ internal static class BenchPredictCommand
             if (r.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result, BenchJson.Options));
             else
             {
-                Console.WriteLine($"predict {result.Arch} @ {result.ImageSize}px, {result.Device}, {result.DType}, {result.Threads} threads, taps {string.Join(",", result.Taps)}");
+                Console.WriteLine($"predict {result.Arch} @ {result.ImageSize}px, {result.Device}, {result.Dtype}, {result.Threads} threads, taps {string.Join(",", result.Taps)}");
                 Console.WriteLine($"  zero-shot {result.ZeroShotMs:F0} ms/image   few-shot (k={result.K}) {result.FewShotMs:F0} ms/image (+{(result.FewShotMs / result.ZeroShotMs - 1) * 100:F1}%)");
-                Console.WriteLine($"  peak resident memory {result.PeakMemoryMiB:F0} MiB");
+                Console.WriteLine($"  peak resident memory {result.PeakMemoryMib:F0} MiB");
             }
             return 0;
         }));
         return cmd;
     }
 
-    internal sealed record PredictBench(string Arch, int ImageSize, string Device, string DType, int Threads, int[] Taps, int K, int Iterations,
-        double ZeroShotMs, double FewShotMs, double PeakMemoryMiB);
+    internal sealed record PredictBench(string Arch, int ImageSize, string Device, string Dtype, int Threads, int[] Taps, int K, int Iterations,
+        double ZeroShotMs, double FewShotMs, double PeakMemoryMib);
 
     internal static PredictBench Measure(ClipModelConfig config, int imageSize, int k, int iterations, Device device, ScalarType dtype)
     {

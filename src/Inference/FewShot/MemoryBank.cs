@@ -94,7 +94,8 @@ public sealed class MemoryBank : IDisposable
             if (exclude is int ex)
             {
                 long ex0 = ex * perRef, ex1 = ex0 + perRef;
-                var keep = cat([arange(start, Math.Min(end, ex0), device: bank.device), arange(Math.Max(start, ex1), end, device: bank.device)]);
+                long cut0 = Math.Clamp(ex0, start, end), cut1 = Math.Clamp(ex1, start, end);
+                var keep = cat([arange(start, cut0, device: bank.device), arange(cut1, end, device: bank.device)]);
                 if (keep.numel() == 0) continue;
                 rows = bank.index_select(0, keep);
             }
