@@ -17,6 +17,7 @@ public static class CliApp
         var bench = new Command("bench", "Benchmarks (figures, not tests).");
         bench.Subcommands.Add(BenchEncoderCommand.Build());
         bench.Subcommands.Add(BenchPredictCommand.Build());
+        bench.Subcommands.Add(BenchMetricsCommand.Build());
         root.Subcommands.Add(bench);
         root.Subcommands.Add(EncodeCommand.Build());
         root.Subcommands.Add(EncodeTextCommand.Build());

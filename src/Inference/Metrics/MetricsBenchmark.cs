@@ -4,7 +4,7 @@ namespace AnomalyClip.Inference.Metrics;
 
 /// <summary>
 /// Times <see cref="ClassMetricsAccumulator"/> on one synthetic class shaped like a real one (for
-/// <c>anomalyclip bench</c> and the Bench test): half the images anomalous with a few elliptic defects, maps with
+/// <c>anomalyclip bench metrics</c>): half the images anomalous with a few elliptic defects, maps with
 /// per-pixel noise (almost every score distinct, the hardest case for the sort) raised inside the defects.
 /// </summary>
 internal static class MetricsBenchmark
