@@ -6,10 +6,23 @@ namespace AnomalyClip.Cli.Commands;
 /// <summary>The dataset options shared by <c>train</c> and <c>test</c>.</summary>
 internal sealed class DatasetArguments
 {
-    public readonly Option<string> Dataset = new("--dataset") { Description = "mvtec, visa, meta (APRIL-GAN meta.json) or folder (good/ + defect folders).", Required = true };
-    public readonly Option<string> DataPath = new("--data-path") { Description = "Dataset root.", Required = true };
-    public readonly Option<bool> Discover = new("--discover-classes") { Description = "Use the class folders present instead of the paper's class list (mvtec, visa)." };
-    public readonly Option<string?> Classes = new("--class-name") { Description = "Only these classes, comma-separated." };
+    public readonly Option<string> Dataset;
+    public readonly Option<string> DataPath;
+    public readonly Option<bool> Discover;
+    public readonly Option<string?> Classes;
+
+    /// <summary>The options, named with <paramref name="prefix"/> (e.g. "val-" for a validation set, then optional).</summary>
+    public DatasetArguments(string prefix = "")
+    {
+        bool required = prefix.Length == 0;
+        Dataset = new($"--{prefix}dataset") { Description = "mvtec, visa, meta (APRIL-GAN meta.json) or folder (good/ + defect folders).", Required = required };
+        DataPath = new($"--{prefix}data-path") { Description = "Dataset root.", Required = required };
+        Discover = new($"--{prefix}discover-classes") { Description = "Use the class folders present instead of the paper's class list (mvtec, visa)." };
+        Classes = new($"--{prefix}class-name") { Description = "Only these classes, comma-separated." };
+    }
+
+    /// <summary>Whether the dataset was given (always, for the unprefixed required options).</summary>
+    public bool Given(ParseResult r) => r.GetValue(DataPath) is not null;
 
     public void AddTo(Command command)
     {

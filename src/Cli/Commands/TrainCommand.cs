@@ -2,6 +2,9 @@ using System.CommandLine;
 using AnomalyClip.Adapter.Checkpoints;
 using AnomalyClip.Adapter.Prompts;
 using AnomalyClip.Cli.Infrastructure;
+using AnomalyClip.Clip.Model;
+using AnomalyClip.Inference.Detection;
+using AnomalyClip.Training.Evaluation;
 using AnomalyClip.Training.Datasets;
 using AnomalyClip.Training.Trainer;
 
@@ -26,8 +29,10 @@ internal static class TrainCommand
         var cache = new Option<TokenCacheMode>("--cache") { Description = "Cache CLIP tokens across epochs: None, Memory or Disk.", DefaultValueFactory = _ => TokenCacheMode.None };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Folder for --cache Disk." };
         var resume = new Option<bool>("--resume") { Description = "Continue from checkpoint.safetensors in --save-path." };
+        var validation = new DatasetArguments("val-");
         var cmd = new Command("train", "Train APRIL-GAN's linear layers (focal + dice) with CLIP frozen.") { save, epochs, batch, lr, seed, aug, cache, cacheDir, resume };
         data.AddTo(cmd);
+        validation.AddTo(cmd);
         model.AddTo(cmd, adapter: false);
         cmd.SetAction(r => CliErrors.Run(() =>
         {
@@ -45,15 +50,30 @@ internal static class TrainCommand
                 clip.Config.Vision.Width, clip.Config.EmbedDim, new Dictionary<string, string> { ["dataset"] = name, ["data_path"] = dataset.Root });
             using var text = new TextFeatures(clip, ModelArguments.Tokenizer(clip));
             var trainer = new AdapterTrainer(clip, text, metadata, options);
+            var validate = validation.Given(r) ? ValidationScore(clip, validation.Load(r), validation.ClassFilter(r)) : null;
             var bar = new TerminalProgress("train");
             var result = trainer.Train(samples, options.MosaicProbability > 0 ? dataset : null, r.GetValue(save)!, r.GetValue(resume),
                 new SyncProgress<TrainingProgress>(p => bar.Report((p.Epoch - 1L) * p.StepsPerEpoch + p.Step, (long)p.Epochs * p.StepsPerEpoch,
-                    $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} (mean {p.MeanEpochLoss:F4}) ETA {p.Remaining:hh\\:mm\\:ss}")));
+                    $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} (mean {p.MeanEpochLoss:F4}) ETA {p.Remaining:hh\\:mm\\:ss}")), validate);
             using var adapter = result.Adapter;
-            foreach (var h in result.History) Console.WriteLine($"epoch {h.Epoch}: mean loss {h.MeanLoss:F6}");
+            foreach (var h in result.History)
+                Console.WriteLine($"epoch {h.Epoch}: mean loss {h.MeanLoss:F6}" + (h.Validation is double v ? $", validation {v:F4}" : ""));
+            if (result.BestEpoch is int best) Console.WriteLine($"best epoch {best}: {Path.Combine(result.SaveDirectory, "best.safetensors")}");
             Console.WriteLine($"adapter: {Path.Combine(result.SaveDirectory, $"epoch_{options.Epochs}.safetensors")}");
             return 0;
         }));
         return cmd;
     }
+
+    /// <summary>
+    /// Zero-shot evaluation of the current layers on the held-out set; the score is the mean of the three headline
+    /// figures (mean pixel AUROC, mean AUPRO, mean image AUROC), NaNs skipped.
+    /// </summary>
+    private static Func<AdapterWeights, double> ValidationScore(ClipModel clip, AnomalyDataset dataset, string[]? classes) => adapter =>
+    {
+        using var detector = ZeroShotDetector.Create(clip, adapter, ModelArguments.Tokenizer(clip));
+        var mean = new EvaluationRun(detector, dataset, new EvaluationOptions { Classes = classes }).Evaluate().Metrics.Mean;
+        var figures = new[] { mean.PixelAuroc, mean.Aupro, mean.ImageAuroc }.Where(double.IsFinite).ToArray();
+        return figures.Length == 0 ? double.NaN : figures.Average();
+    };
 }

@@ -108,7 +108,8 @@ public sealed class AdapterTrainer
             history.Add(new EpochRecord(epoch, stepsPerEpoch, lossSum / stepsPerEpoch, score));
             SaveEpoch(saveDirectory, epoch, adapter, adam, history);
         }
-        int? best = history.Any(h => h.Validation is not null) ? history.Where(h => h.Validation is not null).MaxBy(h => h.Validation!.Value)!.Epoch : null;
+        var scored = history.Where(h => h.Validation is double v && double.IsFinite(v)).ToArray();
+        int? best = scored.Length > 0 ? scored.MaxBy(h => h.Validation!.Value)!.Epoch : null;
         if (best is int b) File.Copy(Path.Combine(saveDirectory, $"epoch_{b}.safetensors"), Path.Combine(saveDirectory, "best.safetensors"), overwrite: true);
         return new TrainingResult(adapter, history, best, saveDirectory);
     }

@@ -70,3 +70,34 @@ public class TrainCommandTests
         Assert.Contains(root, output);
     }
 }
+
+/// <summary>The end-to-end run on real images: train one epoch with validation, resume to a second, test.</summary>
+public class TrainThenTestEndToEndTests
+{
+    [Fact]
+    public void TrainResumeAndTestWriteTheTables()
+    {
+        var realAd = Path.Combine(Golden.Shared, "data", "real-ad");
+        var dir = Directory.CreateTempSubdirectory("e2e-").FullName;
+        string[] model = ["--model-dir", Golden.TinyA, "--tokenizer", Golden.PathOf("bpe_simple_vocab_16e6.txt.gz"), "--image-size", "48", "--taps", "1,2,3,4"];
+        string[] train = ["train", "--dataset", "mvtec", "--data-path", realAd, "--class-name", "grid", .. model, "--batch-size", "4", "--save-path", dir,
+            "--val-dataset", "mvtec", "--val-data-path", realAd, "--val-class-name", "tire"];
+        Assert.Equal(0, AnomalyClip.Cli.CliApp.Run([.. train, "--epochs", "1"]));
+        Assert.Equal(0, AnomalyClip.Cli.CliApp.Run([.. train, "--epochs", "2", "--resume"]));
+        var log = File.ReadAllLines(Path.Combine(dir, "loss_log.csv"));
+        Assert.Equal(3, log.Length);
+        Assert.All(log.Skip(1), l => Assert.False(l.EndsWith(','), "validation score recorded"));
+        Assert.True(File.Exists(Path.Combine(dir, "best.safetensors")));
+
+        var results = Path.Combine(dir, "test");
+        Assert.Equal(0, AnomalyClip.Cli.CliApp.Run(["test", "--dataset", "mvtec", "--data-path", realAd, "--class-name", "grid,tire",
+            "--model-dir", Golden.TinyA, "--tokenizer", Golden.PathOf("bpe_simple_vocab_16e6.txt.gz"), "--adapter", Path.Combine(dir, "epoch_2.safetensors"), "--out", results]));
+        var table = File.ReadAllText(Path.Combine(results, "results.md"));
+        Assert.Contains("| grid", table);
+        Assert.Contains("| tire", table);
+        Assert.Contains("| mean", table);
+        Assert.True(Directory.EnumerateFiles(Path.Combine(results, "imgs"), "*.png", SearchOption.AllDirectories).Count() >= 2);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(results, "results.json")));
+        Assert.True(json.RootElement.TryGetProperty("mean", out _) || json.RootElement.ToString().Contains("mean"));
+    }
+}
