@@ -46,6 +46,9 @@ public sealed class DecodedImage
     /// <summary>The pixel bytes, row-major, channels interleaved, 0..255.</summary>
     public ReadOnlySpan<byte> Pixels => _pixels;
 
+    /// <summary>Grey levels, one byte per pixel, as Pillow's <c>convert("L")</c> (ITU-R 601-2 luma for colour images).</summary>
+    public byte[] ToGrey() => PillowModeConversion.ToGrey(this);
+
     internal byte[] Buffer => _pixels;
 
     internal static int ChannelsOf(ImageMode mode) => mode switch

@@ -116,12 +116,7 @@ public static class ContourOverlay
     /// <exception cref="ArgumentException">The image's size is not the result's original size, or the thickness is not positive.</exception>
     public static Image<Rgb24> Render(DecodedImage image, AnomalyResult result, double threshold, Rgb24? color = null, int thickness = 1)
     {
-        ArgumentNullException.ThrowIfNull(image);
-        ArgumentNullException.ThrowIfNull(result);
-        if (image.Width != result.OriginalWidth || image.Height != result.OriginalHeight)
-            throw new ArgumentException(
-                $"image is {image.Width}×{image.Height} but the result ({result.Source ?? "unnamed"}) came from a " +
-                $"{result.OriginalWidth}×{result.OriginalHeight} image", nameof(image));
+        OverlaySource.EnsureMatches(image, result);
         return Render(image, result.Mask(threshold, originalSize: true), color, thickness);
     }
 }

@@ -59,12 +59,7 @@ public static class HeatmapOverlay
     /// <exception cref="ArgumentException">The image's size is not the result's original size; see also the map overload.</exception>
     public static Image<Rgb24> Render(DecodedImage image, AnomalyResult result, HeatmapOverlayOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(image);
-        ArgumentNullException.ThrowIfNull(result);
-        if (image.Width != result.OriginalWidth || image.Height != result.OriginalHeight)
-            throw new ArgumentException(
-                $"image is {image.Width}×{image.Height} but the result ({result.Source ?? "unnamed"}) came from a " +
-                $"{result.OriginalWidth}×{result.OriginalHeight} image", nameof(image));
+        OverlaySource.EnsureMatches(image, result);
         return Render(image, result.Map, options);
     }
 

@@ -16,23 +16,13 @@ internal static class MaskPixels
 
     /// <summary>
     /// The mask at its own size: a pixel is a defect when its Pillow <c>convert("L")</c> grey level is above 0
-    /// (APRIL-GAN's <c>np.array(mask.convert("L")) &gt; 0</c>). Pillow's luma formula is repeated here because the
-    /// Clip library keeps its converter internal.
+    /// (APRIL-GAN's <c>np.array(mask.convert("L")) &gt; 0</c>).
     /// </summary>
     public static byte[] AtOwnSize(DecodedImage mask)
     {
-        var pixels = mask.Pixels;
-        int n = mask.Width * mask.Height, channels = mask.Channels;
-        var bits = new byte[n];
-        for (int i = 0; i < n; i++)
-        {
-            int s = i * channels;
-            int grey = mask.Mode is ImageMode.Grey or ImageMode.Bilevel or ImageMode.GreyAlpha
-                ? pixels[s]
-                : (pixels[s] * 19595 + pixels[s + 1] * 38470 + pixels[s + 2] * 7471 + 0x8000) >> 16;
-            bits[i] = grey > 0 ? (byte)1 : (byte)0;
-        }
-        return bits;
+        var grey = mask.ToGrey();
+        for (int i = 0; i < grey.Length; i++) grey[i] = grey[i] > 0 ? (byte)1 : (byte)0;
+        return grey;
     }
 
     private static byte[] Binary(float[] values)
