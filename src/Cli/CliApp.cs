@@ -13,6 +13,7 @@ public static class CliApp
         root.Subcommands.Add(PredictCommand.Build());
         root.Subcommands.Add(TrainCommand.Build());
         root.Subcommands.Add(TestCommand.Build());
+        root.Subcommands.Add(CalibrateCommand.Build());
         root.Subcommands.Add(MetricsCommand.Build());
         var bench = new Command("bench", "Benchmarks (figures, not tests).");
         bench.Subcommands.Add(BenchEncoderCommand.Build());
