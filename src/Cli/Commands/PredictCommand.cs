@@ -52,6 +52,8 @@ internal static class PredictCommand
             if (files.Count == 0 && r.GetValue(tensors) is null) throw new ArgumentException("give image files, folders or globs, or --tensors FILE");
             var cls = r.GetValue(className);
             var limits = Thresholds(r.GetValue(thresholds), r.GetValue(imageThreshold), r.GetValue(pixelThreshold));
+            if (limits?.Details.TryGetValue("class", out var calibrated) == true && calibrated != (cls ?? "object"))
+                Console.Error.WriteLine($"warning: the thresholds were calibrated for class '{calibrated}', predicting '{cls ?? "object"}'");
             var outPath = r.GetValue(outDir)!;
             Directory.CreateDirectory(outPath);
 
