@@ -24,6 +24,9 @@ var RepoRoot = FindRepoRoot();
 // A parameter path as an absolute path: relative ones are taken from the repository root, absolute ones kept.
 string InRepo(string path) => Path.GetFullPath(Path.Combine(RepoRoot, path));
 
+// A run's display name as a folder name that needs no quoting in a shell: "VisA → MVTec AD" → "visa-mvtec-ad".
+static string Slug(string name) => System.Text.RegularExpressions.Regex.Replace(name.ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-');
+
 // The paper's mean over classes in % (Tables 3-4 as cited in spec/aprilgan.md §10), in the paper's column order.
 // 0-shot rows are cross-dataset: "MVTec AD" used the weights trained on VisA and vice versa. The 4-shot rows are
 // the paper's mean over seeds; the per-class tables and the standard deviations were not retrieved.
