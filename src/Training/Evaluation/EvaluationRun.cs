@@ -15,9 +15,9 @@ namespace AnomalyClip.Training.Evaluation;
 /// </summary>
 /// <remarks>
 /// <para>Image score: zero-shot, the text probability (<see cref="AnomalyResult.TextProbability"/>; the detector's
-/// <see cref="AprilGanOptions.FuseMapMax"/> does not enter); few-shot, the transductive
+/// <see cref="AprilGanOptions.FuseMapMax"/> does not enter); few-shot, by default the transductive
 /// ½(text probability + per-class min-max normalised map maximum) that <see cref="ImageScoreMode.BlendWithMapMax"/>
-/// computes once the class is complete. Few-shot memory banks come from k train-split images per class (see
+/// computes once the class is complete, or the per-image score (<see cref="EvaluationOptions.FewShotScore"/>). Few-shot memory banks come from k train-split images per class (see
 /// <see cref="FewShotReferences"/>), built just before the class and released after it.</para>
 /// <para>Memory: one class at a time. Maps go into the class's <see cref="ClassMetricsAccumulator"/> (4 bytes per
 /// pixel) and are not kept; 200 images at 518×518 hold about 215 MB until the class's metrics are computed.</para>
@@ -183,9 +183,10 @@ public sealed class EvaluationRun
             new("logit_scale", o.LogitScale.ToString("R", CultureInfo.InvariantCulture)),
             new("map", (o.AverageLayers ? "mean" : "sum") + " over layers" + (fewShot ? " + memory-bank distances" : "")
                 + (o.SmoothingSigma > 0 ? string.Create(CultureInfo.InvariantCulture, $", gaussian sigma {o.SmoothingSigma}") : "")),
-            new("image_score", fewShot
-                ? "0.5*(text probability + per-class min-max normalised map max) (transductive)"
-                : "text probability"),
+            new("image_score", !fewShot ? "text probability"
+                : _options.FewShotScore == FewShotImageScore.Transductive
+                    ? "0.5*(text probability + per-class min-max normalised map max) (transductive)"
+                    : "0.5*(text probability + sigmoid((map max - mean)/std)), mean/std leave-one-out on the references (per-image)"),
             new("batch_size", Math.Max(1, o.BatchSize).ToString(CultureInfo.InvariantCulture)),
         };
         if (fewShot)
