@@ -71,10 +71,10 @@ internal static class TestCommand
             var run = new EvaluationRun(detector, dataset, options)
             {
                 Progress = new SyncProgress<EvaluationProgress>(p => bar.Report(p.ImagesDone, p.ImagesTotal, $"{p.ClassName} {p.ImageInClass}/{p.ImagesInClass}")),
-                OnImage = r.GetValue(noOverlays) ? null : (sample, result) =>
+                OnImage = r.GetValue(noOverlays) ? null : (sample, result, image) =>
                 {
                     // The paper's overlay: image resized to the map, per-image min-max JET, 0.5 blend.
-                    using var overlay = HeatmapOverlay.Render(detector.Decoder.Decode(sample.ImagePath), result);
+                    using var overlay = HeatmapOverlay.Render(image, result);
                     var defect = sample.DefectType.Length > 0 ? sample.DefectType : (sample.IsAnomaly ? "Anomaly" : "Normal");
                     overlay.SavePng(Path.Combine(outDir, "imgs", sample.ClassName, defect, Path.GetFileNameWithoutExtension(sample.ImagePath) + ".png"));
                 },

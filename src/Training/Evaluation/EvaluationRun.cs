@@ -62,7 +62,7 @@ public sealed class EvaluationRun
     /// In few-shot mode the result's <see cref="AnomalyResult.Score"/> is the detector's per-image score; the
     /// transductive score that enters the metrics is only known once the whole class is scored.
     /// </summary>
-    public Action<AnomalySample, AnomalyResult>? OnImage { get; init; }
+    public Action<AnomalySample, AnomalyResult, DecodedImage>? OnImage { get; init; }
 
     /// <summary>Receives an <see cref="EvaluationProgress"/> after each test image.</summary>
     public IProgress<EvaluationProgress>? Progress { get; init; }
@@ -139,7 +139,7 @@ public sealed class EvaluationRun
                     mask = new byte[map.Values.Length];
                 }
                 accumulator.Add(map.Values, mask, map.Height, map.Width, sample.IsAnomaly, fewShot is null || transductive ? result.TextProbability : result.Score);
-                OnImage?.Invoke(sample, result);
+                OnImage?.Invoke(sample, result, images[j]);
                 done++;
                 Progress?.Report(new EvaluationProgress(cls, classIndex, Classes.Count, start + j + 1, samples.Count, done, total, sample.RelativeImagePath));
             }

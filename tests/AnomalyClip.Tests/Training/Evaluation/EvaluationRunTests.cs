@@ -19,7 +19,7 @@ public class EvaluationRunTests
         var progress = new List<EvaluationProgress>();
         var run = new EvaluationRun(TinyAprilGan.Detector, GoldenEvaluation.Dataset())
         {
-            OnImage = (s, r) => seen.Add((s, r)),
+            OnImage = (s, r, image) => { Assert.Equal((r.OriginalWidth, r.OriginalHeight), (image.Width, image.Height)); seen.Add((s, r)); },
             Progress = new SyncProgress<EvaluationProgress>(progress.Add),
         };
         var result = run.Run(dir.Root);
