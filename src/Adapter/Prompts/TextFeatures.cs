@@ -113,7 +113,7 @@ public sealed class TextFeatures : IDisposable
             var mean = emb.mean([0]);
             columns[state] = mean / mean.norm();
         }
-        return stack(columns, 1).clone().MoveToOuterDisposeScope();
+        return stack(columns, 1).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

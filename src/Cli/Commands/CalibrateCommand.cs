@@ -7,7 +7,6 @@ using AnomalyClip.Inference.Detection;
 using AnomalyClip.Inference.FewShot;
 using AnomalyClip.Inference.Thresholds;
 using AnomalyClip.Training.Datasets;
-using static TorchSharp.torch;
 
 namespace AnomalyClip.Cli.Commands;
 
@@ -196,34 +195,10 @@ internal static class CalibrateCommand
         private List<AnomalyResult> Score(IReadOnlyList<string> files, bool skipUnreadable, out int skipped)
         {
             var results = new List<AnomalyResult>(files.Count);
-            var pending = new List<(int Index, DecodedImage Image)>();
-            var bar = new TerminalProgress("calibrate");
-            int batch = Math.Max(1, zeroShot.Options.BatchSize);
-            skipped = 0;
-            void Flush()
-            {
-                if (pending.Count == 0) return;
-                var images = pending.Select(p => p.Image).ToArray();
-                var sources = pending.Select(p => (string?)files[p.Index]).ToArray();
-                var predicted = fewShot?.PredictBatch(images, cls, sources) ?? zeroShot.PredictBatch(images, cls, sources);
-                results.AddRange(predicted);
-                pending.Clear();
-            }
-            for (int i = 0; i < files.Count; i++)
-            {
-                try
-                {
-                    pending.Add((i, zeroShot.Decoder.Decode(files[i])));
-                }
-                catch (ImageLoadException ex) when (skipUnreadable)
-                {
-                    skipped++;
-                    Console.Error.WriteLine($"skipped: {ex.Message}");
-                }
-                if (pending.Count >= batch) Flush();
-                bar.Report(i + 1, files.Count, Path.GetFileName(files[i]));
-            }
-            Flush();
+            int unreadable = 0;
+            FileBatches.Predict(files, cls, zeroShot, fewShot, "calibrate", (_, result, _) => results.Add(result),
+                skipUnreadable ? _ => unreadable++ : null);
+            skipped = unreadable;
             return results;
         }
 
@@ -234,11 +209,7 @@ internal static class CalibrateCommand
             var preprocessor = new MaskPreprocessor(size, zeroShot.Decoder);
             return samples.Select(s =>
             {
-                if (!s.IsAnomaly) return new byte[size * size];
-                using var scope = NewDisposeScope();
-                // Read back to managed memory at once, so the mask is built on the CPU whatever device the model runs on.
-                var values = preprocessor.ToTensor(zeroShot.Decoder.Decode(s.MaskPath!), CPU).data<float>().ToArray();
-                return values.Select(v => v > 0.5f ? (byte)1 : (byte)0).ToArray();
+                return s.IsAnomaly ? preprocessor.ToPixels(zeroShot.Decoder.Decode(s.MaskPath!)) : new byte[size * size];
             }).ToArray();
         }
 

@@ -46,10 +46,10 @@ internal static class EncodeCommand
             if ((paths.Length == 0) == (tensorFile is null)) throw new ArgumentException("give image files, or --tensors FILE (not both)");
             int batchSize = r.GetValue(batch);
             if (batchSize < 1) throw new ArgumentException("--batch must be at least 1");
-            var tapList = ParseTaps(r.GetValue(taps));
+            var tapList = r.GetValue(taps) is string tapText ? ModelArguments.ParseTaps([tapText]) : [];
             var resizeMode = ParseResize(r.GetValue(resize));
             var outPath = r.GetValue(output)!;
-            var names = EncodeOutputNames.For(paths);
+            var names = OutputNames.For(paths);
 
             using var clip = model.LoadClip(r, r.GetValue(size), null, null);
             if (tapList.FirstOrDefault(t => t > clip.Visual.Layers) is var bad and > 0)
@@ -58,7 +58,7 @@ internal static class EncodeCommand
             try
             {
                 if (tensorFile is not null) EncodeTensors(clip, tensorFile, tapList, batchSize, results);
-                else EncodeImages(clip, paths, names, Preprocessor(clip, resizeMode), tapList, batchSize, results);
+                else EncodeImages(clip, paths, names, new ClipPreprocessor(ClipTransformOptions.FromConfig(clip.Config.Preprocess, clip.ImageSize, resizeMode)), tapList, batchSize, results);
                 SafeTensors.Save(outPath, results);
             }
             finally
@@ -71,16 +71,6 @@ internal static class EncodeCommand
         return cmd;
     }
 
-    internal static int[] ParseTaps(string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value)) return [];
-        var taps = value.Split(',', StringSplitOptions.TrimEntries).Select(s =>
-            int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int t) && t >= 1
-                ? t : throw new ArgumentException($"--taps: '{s}' is not a block number (1-based)")).ToArray();
-        if (taps.Distinct().Count() != taps.Length) throw new ArgumentException($"--taps: '{value}' names a block twice");
-        return taps;
-    }
-
     private static ResizeMode? ParseResize(string? value) => value?.Trim().ToLowerInvariant() switch
     {
         null => null,
@@ -88,32 +78,6 @@ internal static class EncodeCommand
         "squash" => ResizeMode.Squash,
         _ => throw new ArgumentException($"--resize: unknown mode '{value}' (shortest, squash)"),
     };
-
-    /// <summary>The model config's preprocessing at the size the model runs at; <paramref name="resize"/> overrides its resize mode.</summary>
-    private static ClipPreprocessor Preprocessor(ClipModel clip, ResizeMode? resize)
-    {
-        var pre = clip.Config.Preprocess;
-        var mode = resize ?? pre.ResizeMode switch
-        {
-            "shortest" => ResizeMode.Shortest,
-            "squash" => ResizeMode.Squash,
-            _ => throw new ArgumentException($"the model config's resize_mode '{pre.ResizeMode}' is not supported; pass --resize shortest or squash"),
-        };
-        var filter = pre.Interpolation switch
-        {
-            "bicubic" => ResampleFilter.Bicubic,
-            "bilinear" => ResampleFilter.Bilinear,
-            _ => throw new ArgumentException($"the model config's interpolation '{pre.Interpolation}' is not supported (bicubic, bilinear)"),
-        };
-        return new ClipPreprocessor(new ClipTransformOptions
-        {
-            Size = clip.ImageSize,
-            Mode = mode,
-            Filter = filter,
-            Mean = pre.Mean.Select(m => (double)m).ToArray(),
-            Std = pre.Std.Select(s => (double)s).ToArray(),
-        });
-    }
 
     private static void EncodeImages(ClipModel clip, IReadOnlyList<string> paths, IReadOnlyList<string> names, ClipPreprocessor pre,
         int[] taps, int batchSize, Dictionary<string, Tensor> results)

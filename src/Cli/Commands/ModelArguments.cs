@@ -129,6 +129,7 @@ internal sealed class ModelArguments
             if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out taps[i]) || taps[i] < 1)
                 throw new ArgumentException($"--taps: '{parts[i]}' is not a 1-based block number");
         if (taps.Length == 0) throw new ArgumentException("--taps: give at least one block");
+        if (taps.Distinct().Count() != taps.Length) throw new ArgumentException($"--taps: '{string.Join(",", parts)}' names a block twice");
         return taps;
     }
 

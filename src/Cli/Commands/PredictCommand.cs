@@ -67,7 +67,7 @@ internal static class PredictCommand
                 zeroShot.Adapter.Metadata.Taps.Count * (fewShot is null ? 1 : 3));
             int processed = r.GetValue(tensors) is string tensorFile
                 ? PredictTensors(tensorFile, cls, zeroShot, fewShot, writer)
-                : PredictFiles(files, cls, zeroShot, fewShot, writer, options.BatchSize);
+                : PredictFiles(files, cls, zeroShot, fewShot, writer);
             writer.Complete(fewShot is not null && r.GetValue(transductive));
             Console.WriteLine($"{processed} image(s) → {Path.Combine(outPath, PredictionWriter.ResultsFile)}");
             return processed > 0 ? 0 : CliErrors.BadInput;
@@ -75,38 +75,13 @@ internal static class PredictCommand
         return cmd;
     }
 
-    private static int PredictFiles(IReadOnlyList<string> files, string? cls, ZeroShotDetector zeroShot, FewShotDetector? fewShot, PredictionWriter writer, int batchSize)
+    private static int PredictFiles(IReadOnlyList<string> files, string? cls, ZeroShotDetector zeroShot, FewShotDetector? fewShot, PredictionWriter writer)
     {
-        var stems = InputFiles.UniqueStems(files);
-        var decoder = zeroShot.Decoder;
-        var bar = new TerminalProgress("predict");
-        int done = 0, processed = 0;
-        var pending = new List<(DecodedImage Image, string File, string Stem)>();
-        void Flush()
-        {
-            if (pending.Count == 0) return;
-            var images = pending.Select(p => p.Image).ToArray();
-            var sources = pending.Select(p => (string?)p.File).ToArray();
-            var results = fewShot?.PredictBatch(images, cls, sources) ?? zeroShot.PredictBatch(images, cls, sources);
-            for (int i = 0; i < results.Count; i++) writer.Add(pending[i].Stem, results[i], pending[i].Image);
-            processed += results.Count;
-            pending.Clear();
-        }
-        for (int i = 0; i < files.Count; i++)
-        {
-            try
-            {
-                pending.Add((decoder.Decode(files[i]), files[i], stems[i]));
-            }
-            catch (ImageLoadException ex)
-            {
-                writer.Skip(files[i], ex.Message);
-                Console.Error.WriteLine($"skipped: {ex.Message}");
-            }
-            if (pending.Count >= batchSize) Flush();
-            bar.Report(++done, files.Count, Path.GetFileName(files[i]));
-        }
-        Flush();
+        var stems = OutputNames.For(files, separator: '_');
+        int processed = 0;
+        FileBatches.Predict(files, cls, zeroShot, fewShot, "predict",
+            (i, result, image) => { writer.Add(stems[i], result, image); processed++; },
+            ex => writer.Skip(ex.FilePath, ex.Message));
         return processed;
     }
 

@@ -4,6 +4,7 @@ using AnomalyClip.Clip.IO;
 using AnomalyClip.Clip.Preprocessing;
 using AnomalyClip.Inference.Detection;
 using AnomalyClip.Inference.FewShot;
+using AnomalyClip.Inference.Metrics;
 using AnomalyClip.Inference.Thresholds;
 using AnomalyClip.Inference.Visualization;
 
@@ -88,7 +89,7 @@ internal sealed class PredictionWriter : IDisposable
         for (int i = 0; i < _rows.Count; i++)
         {
             var r = _rows[i];
-            csv.Append(Quote(r.Source)).Append(',').Append(Quote(r.Class ?? "")).Append(',')
+            csv.Append(Csv.Field(r.Source)).Append(',').Append(Csv.Field(r.Class ?? "")).Append(',')
                 .Append(scores[i].ToString("R", inv)).Append(',').Append(r.TextProbability.ToString("R", inv)).Append(',').Append(r.MapMax.ToString("R", inv));
             if (_thresholds?.Image is double t) csv.Append(',').Append(scores[i] > t ? '1' : '0');
             csv.Append('\n');
@@ -100,6 +101,4 @@ internal sealed class PredictionWriter : IDisposable
 
     /// <summary>Releases the map stream; without <see cref="Complete"/> nothing is left behind.</summary>
     public void Dispose() => _maps?.Dispose();
-
-    private static string Quote(string s) => s.IndexOfAny([',', '"', '\n', '\r']) < 0 ? s : "\"" + s.Replace("\"", "\"\"") + "\"";
 }

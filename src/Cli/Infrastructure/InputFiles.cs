@@ -52,28 +52,4 @@ internal static class InputFiles
             .Where(f => regex.IsMatch(Path.GetRelativePath(root, f).Replace('\\', '/')))
             .Order(StringComparer.Ordinal);
     }
-
-    /// <summary>
-    /// Output names for inputs: the file stem, or, where stems collide, the path relative to the inputs' common
-    /// folder with separators turned into '_' (e.g. <c>good_000</c> and <c>crack_000</c>).
-    /// </summary>
-    public static IReadOnlyList<string> UniqueStems(IReadOnlyList<string> files)
-    {
-        var stems = files.Select(f => Path.GetFileNameWithoutExtension(f)).ToArray();
-        var collide = stems.GroupBy(s => s, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
-        if (collide.Count == 0) return stems;
-        var full = files.Select(Path.GetFullPath).ToArray();
-        var common = CommonFolder(full);
-        return full.Select((f, i) => collide.Contains(stems[i])
-            ? Path.ChangeExtension(Path.GetRelativePath(common, f), null)!.Replace(Path.DirectorySeparatorChar, '_').Replace('/', '_')
-            : stems[i]).ToArray();
-    }
-
-    private static string CommonFolder(IReadOnlyList<string> paths)
-    {
-        var parts = paths.Select(p => Path.GetDirectoryName(p)!.Split(Path.DirectorySeparatorChar)).ToArray();
-        int n = 0;
-        while (parts.All(p => p.Length > n && p[n] == parts[0][n])) n++;
-        return string.Join(Path.DirectorySeparatorChar, parts[0].Take(n)) is { Length: > 0 } c ? c : Path.DirectorySeparatorChar.ToString();
-    }
 }

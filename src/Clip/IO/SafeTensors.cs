@@ -100,25 +100,12 @@ public static class SafeTensors
                 var t = tensors[name].detach().cpu().contiguous();
                 cpu.Add(t);
                 long n = t.NumberOfElements * t.ElementSize;
-                header[name] = new JsonObject
-                {
-                    ["dtype"] = DTypes.First(kv => kv.Value == t.dtype).Key,
-                    ["shape"] = new JsonArray(t.shape.Select(s => (JsonNode)s).ToArray()),
-                    ["data_offsets"] = new JsonArray(offset, offset + n),
-                };
+                header[name] = HeaderEntry(t.dtype, t.shape, offset, offset + n);
                 offset += n;
             }
-            var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
-            int pad = (8 - headerBytes.Length % 8) % 8;
-            var padded = new byte[headerBytes.Length + pad];
-            headerBytes.CopyTo(padded, 0);
-            for (int i = headerBytes.Length; i < padded.Length; i++) padded[i] = (byte)' ';
             AtomicFile.Write(path, stream =>
             {
-                Span<byte> len = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)padded.Length);
-                stream.Write(len);
-                stream.Write(padded);
+                WriteHeader(stream, header);
                 foreach (var t in cpu) stream.Write(t.bytes);
             });
         }
@@ -126,6 +113,26 @@ public static class SafeTensors
         {
             foreach (var t in cpu) t.Dispose();
         }
+    }
+
+    /// <summary>One tensor's header entry: dtype, shape and its byte range in the data section.</summary>
+    internal static JsonObject HeaderEntry(ScalarType dtype, long[] shape, long begin, long end) => new()
+    {
+        ["dtype"] = DTypes.First(kv => kv.Value == dtype).Key,
+        ["shape"] = new JsonArray(shape.Select(s => (JsonNode)s).ToArray()),
+        ["data_offsets"] = new JsonArray(begin, end),
+    };
+
+    /// <summary>Writes the 8-byte little-endian header length and the JSON header, space-padded to a multiple of 8.</summary>
+    internal static void WriteHeader(Stream stream, JsonObject header)
+    {
+        var bytes = Encoding.UTF8.GetBytes(header.ToJsonString());
+        int pad = (8 - bytes.Length % 8) % 8;
+        Span<byte> len = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)(bytes.Length + pad));
+        stream.Write(len);
+        stream.Write(bytes);
+        for (int i = 0; i < pad; i++) stream.WriteByte((byte)' ');
     }
 
     private static FileStream Open(string path)

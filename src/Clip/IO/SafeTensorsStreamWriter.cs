@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace AnomalyClip.Clip.IO;
@@ -45,23 +43,11 @@ public sealed class SafeTensorsStreamWriter : IDisposable
     public void Complete()
     {
         var header = new JsonObject();
-        foreach (var (name, shape, begin, end) in _entries)
-            header[name] = new JsonObject
-            {
-                ["dtype"] = "F32",
-                ["shape"] = new JsonArray(shape.Select(s => (JsonNode)s).ToArray()),
-                ["data_offsets"] = new JsonArray(begin, end),
-            };
-        var bytes = Encoding.UTF8.GetBytes(header.ToJsonString());
-        int pad = (8 - bytes.Length % 8) % 8;
+        foreach (var (name, shape, begin, end) in _entries) header[name] = SafeTensors.HeaderEntry(TorchSharp.torch.ScalarType.Float32, shape, begin, end);
         _data.Flush();
         AtomicFile.Write(_path, stream =>
         {
-            Span<byte> len = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)(bytes.Length + pad));
-            stream.Write(len);
-            stream.Write(bytes);
-            for (int i = 0; i < pad; i++) stream.WriteByte((byte)' ');
+            SafeTensors.WriteHeader(stream, header);
             _data.Position = 0;
             _data.CopyTo(stream);
         });

@@ -1,3 +1,5 @@
+using AnomalyClip.Clip.Config;
+
 namespace AnomalyClip.Clip.Preprocessing;
 
 /// <summary>
@@ -7,10 +9,10 @@ namespace AnomalyClip.Clip.Preprocessing;
 public sealed record ClipTransformOptions
 {
     /// <summary>open_clip <c>OPENAI_DATASET_MEAN</c>, per RGB channel, in 0..1 units.</summary>
-    public static readonly IReadOnlyList<double> OpenAiMean = [0.48145466, 0.4578275, 0.40821073];
+    public static readonly IReadOnlyList<double> OpenAiMean = PreprocessConfig.OpenAi.Mean.Select(m => (double)m).ToArray();
 
     /// <summary>open_clip <c>OPENAI_DATASET_STD</c>, per RGB channel, in 0..1 units.</summary>
-    public static readonly IReadOnlyList<double> OpenAiStd = [0.26862954, 0.26130258, 0.27577711];
+    public static readonly IReadOnlyList<double> OpenAiStd = PreprocessConfig.OpenAi.Std.Select(m => (double)m).ToArray();
 
     /// <summary>Side of the square model input, in pixels (224, 336, 518, ...).</summary>
     public required int Size { get; init; }
@@ -32,4 +34,28 @@ public sealed record ClipTransformOptions
 
     /// <summary>APRIL-GAN's transform: squash to S×S with bicubic, OpenAI mean/std.</summary>
     public static ClipTransformOptions AprilGan(int size) => new() { Size = size, Mode = ResizeMode.Squash };
+
+    /// <summary>
+    /// The transform a model config describes (its resize mode, interpolation, mean and std) at <paramref name="size"/>;
+    /// <paramref name="mode"/> overrides the config's resize mode (APRIL-GAN squashes whatever the config says).
+    /// </summary>
+    /// <exception cref="ArgumentException">The config names a resize mode or interpolation that is not supported.</exception>
+    public static ClipTransformOptions FromConfig(PreprocessConfig config, int size, ResizeMode? mode = null) => new()
+    {
+        Size = size,
+        Mode = mode ?? config.ResizeMode switch
+        {
+            "shortest" => ResizeMode.Shortest,
+            "squash" => ResizeMode.Squash,
+            _ => throw new ArgumentException($"the model config's resize_mode '{config.ResizeMode}' is not supported (shortest, squash)"),
+        },
+        Filter = config.Interpolation switch
+        {
+            "bicubic" => ResampleFilter.Bicubic,
+            "bilinear" => ResampleFilter.Bilinear,
+            _ => throw new ArgumentException($"the model config's interpolation '{config.Interpolation}' is not supported (bicubic, bilinear)"),
+        },
+        Mean = config.Mean.Select(m => (double)m).ToArray(),
+        Std = config.Std.Select(s => (double)s).ToArray(),
+    };
 }

@@ -30,10 +30,18 @@ public sealed class MaskPreprocessor
     /// <summary>The binarised mask: float32 [1, S, S], 1 where the resized mask is above 0.5, else 0.</summary>
     public Tensor ToTensor(DecodedImage mask, Device device)
     {
-        byte[] resized = Resized(mask);
-        var data = new float[resized.Length];
-        for (int i = 0; i < data.Length; i++) data[i] = resized[i] / 255f > 0.5f ? 1f : 0f;
+        byte[] bits = ToPixels(mask);
+        var data = new float[bits.Length];
+        for (int i = 0; i < data.Length; i++) data[i] = bits[i];
         return torch.tensor(data, [1, Size, Size], ScalarType.Float32, device);
+    }
+
+    /// <summary>The binarised mask as managed bytes, S×S row-major: 1 where the resized mask is above 0.5, else 0.</summary>
+    public byte[] ToPixels(DecodedImage mask)
+    {
+        byte[] bits = Resized(mask);
+        for (int i = 0; i < bits.Length; i++) bits[i] = bits[i] / 255f > 0.5f ? (byte)1 : (byte)0;
+        return bits;
     }
 
     /// <summary>

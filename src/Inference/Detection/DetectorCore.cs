@@ -25,8 +25,7 @@ internal sealed class DetectorCore
         Text = text;
         Options = options;
         Decoder = decoder ?? new ImageDecoder();
-        var pre = clip.Config.Preprocess;
-        Preprocessor = new ClipPreprocessor(ClipTransformOptions.AprilGan(clip.ImageSize) with { Mean = pre.Mean.Select(m => (double)m).ToArray(), Std = pre.Std.Select(s => (double)s).ToArray() });
+        Preprocessor = new ClipPreprocessor(ClipTransformOptions.FromConfig(clip.Config.Preprocess, clip.ImageSize, ResizeMode.Squash));
         FewShotTaps = options.FewShotTaps ?? adapter.Metadata.Taps;
     }
 

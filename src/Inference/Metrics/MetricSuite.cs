@@ -65,7 +65,7 @@ public sealed class MetricSuite
         sb.AppendJoin(',', PaperColumns).Append(',').Append(StandardColumn).Append('\n');
         foreach (var c in Classes.Append(Mean))
         {
-            sb.Append(CsvField(c.ClassName));
+            sb.Append(Csv.Field(c.ClassName));
             foreach (double v in Values(c, includeStandardAupro: true)) sb.Append(',').Append(v.ToString("R", CultureInfo.InvariantCulture));
             sb.Append('\n');
         }
@@ -93,7 +93,4 @@ public sealed class MetricSuite
             sb.Append(' ').Append(col == 0 ? cells[col].PadRight(widths[col]) : cells[col].PadLeft(widths[col])).Append(" |");
         sb.Append('\n');
     }
-
-    private static string CsvField(string s) =>
-        s.IndexOfAny([',', '"', '\n', '\r']) < 0 ? s : "\"" + s.Replace("\"", "\"\"") + "\"";
 }

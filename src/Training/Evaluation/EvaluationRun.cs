@@ -132,7 +132,7 @@ public sealed class EvaluationRun
                 var (sample, result) = (chunk[j], predictions[j]);
                 var map = result.Map;
                 byte[] mask;
-                if (sample.IsAnomaly && sample.MaskPath is not null) mask = MaskPixels.Resized(maskPreprocessor, _decoder.Decode(sample.MaskPath));
+                if (sample.IsAnomaly && sample.MaskPath is not null) mask = maskPreprocessor.ToPixels(_decoder.Decode(sample.MaskPath));
                 else
                 {
                     pixelsKnown &= !sample.IsAnomaly;

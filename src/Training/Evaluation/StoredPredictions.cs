@@ -126,7 +126,7 @@ public static class StoredPredictions
         if (h != w)
             throw new DatasetException(maskPath, $"mask is {mask.Width}x{mask.Height} but map '{stem}' in {mapsPath} is {w}x{h}; masks are resized only to square maps (APRIL-GAN's S×S transform), so give a mask of the map's size");
         if (!preprocessors.TryGetValue(h, out var preprocessor)) preprocessors[h] = preprocessor = new MaskPreprocessor(h);
-        return MaskPixels.Resized(preprocessor, mask);
+        return preprocessor.ToPixels(mask);
     }
 
     private static string? FindMask(string dir, string stem)

@@ -48,8 +48,7 @@ public sealed class AdapterTrainer
         _text = text;
         _metadata = metadata;
         _options = options;
-        var pre = clip.Config.Preprocess;
-        _preprocessor = new ClipPreprocessor(ClipTransformOptions.AprilGan(clip.ImageSize) with { Mean = pre.Mean.Select(m => (double)m).ToArray(), Std = pre.Std.Select(s => (double)s).ToArray() });
+        _preprocessor = new ClipPreprocessor(ClipTransformOptions.FromConfig(clip.Config.Preprocess, clip.ImageSize, ResizeMode.Squash));
         _masks = new MaskPreprocessor(clip.ImageSize, _decoder);
     }
 

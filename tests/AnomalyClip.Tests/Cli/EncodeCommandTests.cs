@@ -1,3 +1,4 @@
+using AnomalyClip.Cli.Infrastructure;
 using AnomalyClip.Cli.Commands;
 using AnomalyClip.Clip.IO;
 using AnomalyClip.Tests.Clip.Hub;
@@ -159,10 +160,10 @@ public sealed class EncodeCommandTests
     public void OutputNames_CollidingStemsUseTheFewestTrailingComponents_IndependentOfOrder()
     {
         string[] paths = ["/d/a/x/000.png", "/d/b/x/000.png", "/d/b/y/001.png", "/d/c/y/000.png", "/d/e/img.png", "/d/e/img.jpg"];
-        var names = EncodeOutputNames.For(paths);
+        var names = OutputNames.For(paths);
         Assert.Equal(["a/x/000", "b/x/000", "001", "c/y/000", "e/img.png", "e/img.jpg"], names);
-        var reversed = EncodeOutputNames.For(paths.Reverse().ToList());
+        var reversed = OutputNames.For(paths.Reverse().ToList());
         Assert.Equal(names.Reverse(), reversed);
-        Assert.Throws<ArgumentException>(() => EncodeOutputNames.For(["/d/a.png", "/d/../d/a.png"]));
+        Assert.Throws<ArgumentException>(() => OutputNames.For(["/d/a.png", "/d/../d/a.png"]));
     }
 }

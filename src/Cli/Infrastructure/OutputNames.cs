@@ -1,17 +1,17 @@
-namespace AnomalyClip.Cli.Commands;
+namespace AnomalyClip.Cli.Infrastructure;
 
 /// <summary>
-/// Output names of <c>encode</c>'s image files. An image is named by its file name without extension; images whose
-/// names collide (e.g. <c>good/000.png</c> and <c>defect/000.png</c>) are all named instead by their last k path
-/// components joined with '/', with the smallest k (≥ 2) that tells every member of that group apart
-/// (<c>good/000</c>, <c>defect/000</c>). If stems alone never differ (<c>a/x.png</c> and <c>a/x.jpg</c>) the file
+/// Output names of input image files (tensor names in <c>encode</c>'s file, file stems of <c>predict</c>'s outputs). An
+/// image is named by its file name without extension; images whose names collide (e.g. <c>good/000.png</c> and
+/// <c>defect/000.png</c>) are all named instead by their last k path components joined with a separator, with the
+/// smallest k (≥ 2) that tells every member of that group apart (<c>good/000</c>, <c>defect/000</c>). If stems alone never differ (<c>a/x.png</c> and <c>a/x.jpg</c>) the file
 /// names with extension are used the same way. The result depends only on the set of paths, not on their order.
 /// </summary>
-internal static class EncodeOutputNames
+internal static class OutputNames
 {
-    /// <summary>One unique name per path, in the order given.</summary>
+    /// <summary>One unique name per path, in the order given; components are joined with <paramref name="separator"/>.</summary>
     /// <exception cref="ArgumentException">The same file is given twice.</exception>
-    public static IReadOnlyList<string> For(IReadOnlyList<string> paths)
+    public static IReadOnlyList<string> For(IReadOnlyList<string> paths, char separator = '/')
     {
         var full = paths.Select(Path.GetFullPath).ToList();
         var duplicate = full.GroupBy(p => p, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
@@ -25,8 +25,8 @@ internal static class EncodeOutputNames
                 names[members[0]] = group.Key;
                 continue;
             }
-            var chosen = Disambiguate(members.Select(i => Components(full[i], keepExtension: false)).ToList())
-                ?? Disambiguate(members.Select(i => Components(full[i], keepExtension: true)).ToList())!;
+            var chosen = Disambiguate(members.Select(i => Components(full[i], keepExtension: false)).ToList(), separator)
+                ?? Disambiguate(members.Select(i => Components(full[i], keepExtension: true)).ToList(), separator)!;
             for (int m = 0; m < members.Count; m++) names[members[m]] = chosen[m];
         }
         return names;
@@ -41,12 +41,12 @@ internal static class EncodeOutputNames
     }
 
     /// <summary>Names from the smallest common number of trailing components that are all distinct; null if none is.</summary>
-    private static List<string>? Disambiguate(List<string[]> components)
+    private static List<string>? Disambiguate(List<string[]> components, char separator)
     {
         int deepest = components.Max(c => c.Length);
         for (int k = 2; k <= deepest; k++)
         {
-            var names = components.Select(c => string.Join('/', c[Math.Max(0, c.Length - k)..])).ToList();
+            var names = components.Select(c => string.Join(separator, c[Math.Max(0, c.Length - k)..])).ToList();
             if (names.Distinct(StringComparer.Ordinal).Count() == names.Count) return names;
         }
         return null;
