@@ -25,7 +25,9 @@ public class CalibrateCommandTests
         "--adapter", Golden.PathOf("aprilgan_linear_layers.pth"), "--taps", "1,2,3,4", "--image-size", "48",
     ];
 
-    private static string RealAd(params string[] parts) => Path.Combine([Golden.Shared, "data", "real-ad", .. parts]);
+    private static string RealAd(params string[] parts) => Path.Combine([Golden.Samples, .. parts]);
+
+    private static string FirstNormal() => Directory.GetFiles(RealAd("paper_bdp01", "test", "good")).Order(StringComparer.Ordinal).First();
 
     private static string OutFile() => Path.Combine(Directory.CreateTempSubdirectory("calibrate-").FullName, "thresholds.json");
 
@@ -99,16 +101,16 @@ public class CalibrateCommandTests
     [Fact]
     public void NormalsGiveTheQuantileOfScoresAndPixels()
     {
-        var normals = RealAd("grid", "test", "good");
+        var normals = RealAd("paper_bdp01", "test", "good");
         var outFile = OutFile();
-        var t = Calibrate(outFile, "--normals", normals, "--class-name", "grid", "--quantile", "0.9");
+        var t = Calibrate(outFile, "--normals", normals, "--class-name", "paper_bdp01", "--quantile", "0.9");
 
-        var results = Directory.GetFiles(normals).Order(StringComparer.Ordinal).Select(p => TinyAprilGan.Detector.Predict(p, "grid")).ToArray();
+        var results = Directory.GetFiles(normals).Order(StringComparer.Ordinal).Select(p => TinyAprilGan.Detector.Predict(p, "paper_bdp01")).ToArray();
         Assert.Equal(8, results.Length);
         Assert.Equal(ThresholdCalibration.FromNormals(results.Select(r => r.Score).ToArray(), 0.9), t.Image);
         Assert.Equal(ThresholdCalibration.FromNormalPixels(results.Select(r => r.Map).ToArray(), 0.9), t.Pixel);
         Assert.Equal("normal-quantile-0.9", t.Method);
-        Assert.Equal(("grid", "8", "0", "0.9"), (t.Details["class"], t.Details["images"], t.Details["skipped_images"], t.Details["quantile"]));
+        Assert.Equal(("paper_bdp01", "8", "0", "0.9"), (t.Details["class"], t.Details["images"], t.Details["skipped_images"], t.Details["quantile"]));
         // A 0.9 quantile over 8 scores interpolates between the 7th and 8th: exactly one normal image lies above it.
         Assert.Equal(1, results.Count(r => r.Score > t.Image));
     }
@@ -210,7 +212,7 @@ public class CalibrateCommandTests
     public void UnreadableNormalsAreSkippedAndCounted()
     {
         using var data = new TempDatasetDir();
-        File.Copy(RealAd("grid", "test", "good", "000.png"), data.PathOf("ok.png"));
+        File.Copy(FirstNormal(), data.PathOf("ok.png"));
         File.WriteAllBytes(data.PathOf("broken.png"), [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
         var outFile = OutFile();
         var (code, _, stderr) = InProcessCli.Run(["calibrate", "--normals", data.Root, .. ModelArgs, "--out", outFile]);
@@ -242,7 +244,7 @@ public class CalibrateCommandTests
         var outFile = OutFile();
         var resolved = args.Select(a => a switch
         {
-            "NORMALS" => RealAd("grid", "test", "good"),
+            "NORMALS" => RealAd("paper_bdp01", "test", "good"),
             "MISSING" => Path.Combine(Path.GetDirectoryName(outFile)!, "no-such-folder"),
             _ => a,
         }).ToList();
@@ -259,7 +261,7 @@ public class CalibrateCommandTests
         using var data = new TempDatasetDir();
         Directory.CreateDirectory(data.PathOf("part/good"));
         Directory.CreateDirectory(data.PathOf("part/crack"));
-        File.Copy(RealAd("grid", "test", "good", "000.png"), data.PathOf("part/good/000.png"));
+        File.Copy(FirstNormal(), data.PathOf("part/good/000.png"));
         File.WriteAllBytes(data.PathOf("part/crack/000.png"), [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
         var outFile = OutFile();
         var (code, _, stderr) = InProcessCli.Run(["calibrate", "--dataset", "folder", "--data-path", data.PathOf("part"), .. ModelArgs, "--out", outFile]);

@@ -10,7 +10,7 @@ public class TrainCommandTests
 {
     private static string[] TrainArgs(string saveDir) =>
     [
-        "train", "--dataset", "mvtec", "--data-path", Path.Combine(Golden.Shared, "data", "real-ad"), "--class-name", "grid",
+        "train", "--dataset", "mvtec", "--data-path", Golden.Samples, "--class-name", "hazelnut_toy",
         "--model-dir", Golden.TinyA, "--tokenizer", Golden.PathOf("bpe_simple_vocab_16e6.txt.gz"),
         "--image-size", "48", "--taps", "1,2,3,4", "--epochs", "3", "--batch-size", "4", "--save-path", saveDir,
     ];
@@ -77,11 +77,11 @@ public class TrainThenTestEndToEndTests
     [Fact]
     public void TrainResumeAndTestWriteTheTables()
     {
-        var realAd = Path.Combine(Golden.Shared, "data", "real-ad");
+        var realAd = Golden.Samples;
         var dir = Directory.CreateTempSubdirectory("e2e-").FullName;
         string[] model = ["--model-dir", Golden.TinyA, "--tokenizer", Golden.PathOf("bpe_simple_vocab_16e6.txt.gz"), "--image-size", "48", "--taps", "1,2,3,4"];
-        string[] train = ["train", "--dataset", "mvtec", "--data-path", realAd, "--class-name", "grid", .. model, "--batch-size", "4", "--save-path", dir,
-            "--val-dataset", "mvtec", "--val-data-path", realAd, "--val-class-name", "tire"];
+        string[] train = ["train", "--dataset", "mvtec", "--data-path", realAd, "--class-name", "paper_bdp01", .. model, "--batch-size", "4", "--save-path", dir,
+            "--val-dataset", "mvtec", "--val-data-path", realAd, "--val-class-name", "hazelnut_toy"];
         Assert.Equal(0, AnomalyClip.Cli.CliApp.Run([.. train, "--epochs", "1"]));
         Assert.Equal(0, AnomalyClip.Cli.CliApp.Run([.. train, "--epochs", "2", "--resume"]));
         var log = File.ReadAllLines(Path.Combine(dir, "loss_log.csv"));
@@ -90,11 +90,11 @@ public class TrainThenTestEndToEndTests
         Assert.True(File.Exists(Path.Combine(dir, "best.safetensors")));
 
         var results = Path.Combine(dir, "test");
-        Assert.Equal(0, AnomalyClip.Cli.CliApp.Run(["test", "--dataset", "mvtec", "--data-path", realAd, "--class-name", "grid,tire",
+        Assert.Equal(0, AnomalyClip.Cli.CliApp.Run(["test", "--dataset", "mvtec", "--data-path", realAd, "--class-name", "paper_bdp01,hazelnut_toy",
             "--model-dir", Golden.TinyA, "--tokenizer", Golden.PathOf("bpe_simple_vocab_16e6.txt.gz"), "--adapter", Path.Combine(dir, "epoch_2.safetensors"), "--out", results]));
         var table = File.ReadAllText(Path.Combine(results, "results.md"));
-        Assert.Contains("| grid", table);
-        Assert.Contains("| tire", table);
+        Assert.Contains("| paper_bdp01", table);
+        Assert.Contains("| hazelnut_toy", table);
         Assert.Contains("| mean", table);
         Assert.True(Directory.EnumerateFiles(Path.Combine(results, "imgs"), "*.png", SearchOption.AllDirectories).Count() >= 2);
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(results, "results.json")));

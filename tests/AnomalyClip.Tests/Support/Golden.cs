@@ -6,7 +6,10 @@ using static TorchSharp.torch;
 
 namespace AnomalyClip.Tests.Support;
 
-/// <summary>Access to the read-only reference material in <c>../shared</c> beside the repository root.</summary>
+/// <summary>
+/// The golden reference data committed under <c>tests/golden</c> (outputs of the original Python code on tiny random
+/// models; see its PROVENANCE.md) and the bundled real sample images under <c>data/samples</c>.
+/// </summary>
 public static class Golden
 {
     private static readonly ConcurrentDictionary<string, Dictionary<string, Tensor>> Files = new();
@@ -16,13 +19,13 @@ public static class Golden
     /// <summary>The repository root (the folder holding AnomalyClip.sln).</summary>
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    /// <summary><c>../shared</c>.</summary>
-    public static string Shared => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
+    /// <summary><c>tests/golden</c>.</summary>
+    public static string Dir => Path.Combine(RepoRoot, "tests", "golden");
 
-    /// <summary><c>../shared/golden</c>.</summary>
-    public static string Dir => Path.Combine(Shared, "golden");
+    /// <summary><c>data/samples</c>: the real CC BY 4.0 sample images (MVTec layout, classes hazelnut_toy and paper_bdp01).</summary>
+    public static string Samples => Path.Combine(RepoRoot, "data", "samples");
 
-    /// <summary>Path of a file under <c>../shared/golden</c>.</summary>
+    /// <summary>Path of a file under <c>tests/golden</c>.</summary>
     public static string PathOf(params string[] parts) => Path.Combine([Dir, .. parts]);
 
     /// <summary>The tiny-a model folder (fp32).</summary>

@@ -216,7 +216,7 @@ public sealed class ImageDecoderTests : IDisposable
     [Fact]
     public void RealDatasetImageDecodesAndPreprocesses()
     {
-        string root = Path.Combine(Golden.Shared, "data", "real-ad");
+        string root = Golden.Samples;
         string file = Directory.EnumerateFiles(root, "*.png", SearchOption.AllDirectories).Order().First();
         var image = _decoder.Decode(file);
         Assert.True(image.Width > 100 && image.Height > 100);

@@ -10,7 +10,7 @@ namespace AnomalyClip.Tests.Training.Datasets;
 public class MvtecDatasetTests
 {
     private static string GoldenTest => Golden.PathOf("dataset_test");
-    private static string RealAd => Path.Combine(Golden.Shared, "data", "real-ad");
+    private static string RealAd => Golden.Samples;
 
     /// <summary>The records of a meta.json file, parsed independently of <see cref="MetaJson"/>.</summary>
     internal static List<(string Split, string Cls, string Img, string Mask, string ClsName, string Specie, int Anomaly)> MetaRecords(string path)
@@ -84,7 +84,7 @@ public class MvtecDatasetTests
     public void RealAdMatchesManifestPairingAndCounts()
     {
         var dataset = MvtecDataset.Load(RealAd, new DatasetLoadOptions { DiscoverClasses = true });
-        Assert.Equal(["grid", "hazelnut_toy", "metal_plate", "paper_bdp01", "tire"], dataset.ClassNames);
+        Assert.Equal(["hazelnut_toy", "paper_bdp01"], dataset.ClassNames);
 
         var manifest = new List<(string Cat, string Split, string Label, string Defect, string Image, string Mask)>();
         using (var csv = CsvReader.FromFile(Path.Combine(RealAd, "manifest.csv"),
@@ -92,10 +92,10 @@ public class MvtecDatasetTests
             while (csv.Read())
                 manifest.Add((csv.GetString("category"), csv.GetString("split"), csv.GetString("label"), csv.GetString("defect"),
                     csv.GetString("image"), csv.GetString("mask")));
-        Assert.Equal(143, manifest.Count);
+        Assert.Equal(56, manifest.Count);
 
         var loaded = Records(dataset);
-        Assert.Equal(143, loaded.Count);
+        Assert.Equal(56, loaded.Count);
         var byImage = loaded.ToDictionary(r => r.Img);
         foreach (var m in manifest)
         {
@@ -103,12 +103,11 @@ public class MvtecDatasetTests
             Assert.Equal((m.Cat, m.Split, m.Mask, m.Label == "anomalous" ? 1 : 0), (r.Cls, r.Split, r.Mask, r.Anomaly));
             Assert.Equal(m.Label == "anomalous" ? m.Defect : "good", r.Specie);
         }
-        Assert.Equal((10, 8, 11), Counts(dataset, "grid"));
-        Assert.Equal((10, 8, 12), Counts(dataset, "tire"));
+        Assert.Equal((10, 8, 10), Counts(dataset, "hazelnut_toy"));
         Assert.Equal((10, 8, 10), Counts(dataset, "paper_bdp01"));
         // Order: good first, then defect folders by name, files by name.
-        Assert.Equal(["good", "combined", "contamination", "cut", "hole"], dataset.Test["tire"].Select(s => s.DefectType).Distinct());
-        Assert.Equal("grid/test/good/train_024.png", dataset.Test["grid"][7].RelativeImagePath);
+        Assert.Equal(["good", "colour"], dataset.Test["hazelnut_toy"].Select(s => s.DefectType).Distinct());
+        Assert.Equal("hazelnut_toy/test/good/31.png", dataset.Test["hazelnut_toy"][7].RelativeImagePath);
         dataset.Validate();
     }
 

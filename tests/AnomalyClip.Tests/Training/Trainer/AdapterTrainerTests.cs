@@ -9,11 +9,11 @@ using static TorchSharp.torch;
 
 namespace AnomalyClip.Tests.Training.Trainer;
 
-/// <summary>Training runs on real images (../shared/data/real-ad) with the tiny model at 48 px.</summary>
+/// <summary>Training runs on real images (data/samples) with the tiny model at 48 px.</summary>
 public class AdapterTrainerTests
 {
     private static readonly Lazy<AnomalyDataset> RealAd = new(() =>
-        MvtecDataset.Load(Path.Combine(Golden.Shared, "data", "real-ad"), new DatasetLoadOptions { Classes = ["grid"] }));
+        MvtecDataset.Load(Golden.Samples, new DatasetLoadOptions { Classes = ["paper_bdp01"] }));
 
     private static AnomalySample[] Samples => RealAd.Value.ClassNames.SelectMany(c => RealAd.Value.Test[c]).ToArray();
 
