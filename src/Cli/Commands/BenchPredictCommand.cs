@@ -6,6 +6,7 @@ using AnomalyClip.Cli.Infrastructure;
 using AnomalyClip.Clip.Config;
 using AnomalyClip.Clip.Model;
 using AnomalyClip.Inference.Detection;
+using AnomalyClip.Inference.Features;
 using AnomalyClip.Inference.FewShot;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -61,7 +62,8 @@ internal static class BenchPredictCommand
         using var references = randn(k, 3, imageSize, imageSize);
         MemoryBank bank;
         using (var enc = clip.EncodeImage(references, taps, pooled: false))
-            bank = MemoryBank.FromTokens("object", taps, enc.Tokens, Enumerable.Range(0, k).Select(i => $"random_{i}").ToArray());
+        using (var features = ClipPatchFeatureSource.FromEncoding(enc, taps))
+            bank = MemoryBank.FromFeatures("object", PatchMetric.Cosine, features, Enumerable.Range(0, k).Select(i => $"random_{i}").ToArray());
         using var fewShot = FewShotDetector.Create(zeroShot, [bank]);
 
         using var image = randn(1, 3, imageSize, imageSize);

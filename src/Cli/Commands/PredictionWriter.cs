@@ -3,7 +3,6 @@ using System.Text;
 using AnomalyClip.Clip.IO;
 using AnomalyClip.Clip.Preprocessing;
 using AnomalyClip.Inference.Detection;
-using AnomalyClip.Inference.FewShot;
 using AnomalyClip.Inference.Metrics;
 using AnomalyClip.Inference.Thresholds;
 using AnomalyClip.Inference.Visualization;
@@ -24,17 +23,16 @@ internal sealed class PredictionWriter : IDisposable
     private readonly HeatmapOverlayOptions _overlayOptions;
     private readonly bool _originalSize;
     private readonly SafeTensorsStreamWriter? _maps;
-    private readonly List<(string Source, string? Class, double Score, double TextProbability, double MapMax)> _rows = [];
+    private readonly List<(string Source, string? Class, double Score, double? TextProbability, double MapMax)> _rows = [];
     private readonly List<string> _skipped = [];
 
     /// <param name="outDir">Output folder.</param>
     /// <param name="thresholds">Image threshold labels the CSV; pixel threshold enables masks and contours.</param>
     /// <param name="saveMaps">Write maps.safetensors.</param>
     /// <param name="overlays">Write heatmap overlays.</param>
-    /// <param name="fixedScale">Colour maps on [0, <paramref name="mapRange"/>] instead of per-image min-max.</param>
+    /// <param name="fixedRange">Colour maps on this fixed [min, max] instead of per-image min-max; null for per-image.</param>
     /// <param name="originalSize">Overlays and masks at the source image size.</param>
-    /// <param name="mapRange">Upper end of the map's value range (number of summed layers, ×3 for few-shot).</param>
-    public PredictionWriter(string outDir, DetectorThresholds? thresholds, bool saveMaps, bool overlays, bool fixedScale, bool originalSize, double mapRange)
+    public PredictionWriter(string outDir, DetectorThresholds? thresholds, bool saveMaps, bool overlays, (double Min, double Max)? fixedRange, bool originalSize)
     {
         _out = outDir;
         _thresholds = thresholds;
@@ -43,7 +41,7 @@ internal sealed class PredictionWriter : IDisposable
         _overlayOptions = new HeatmapOverlayOptions
         {
             Size = originalSize ? OverlaySize.Original : OverlaySize.Model,
-            Scale = fixedScale ? HeatmapScale.Fixed(0, mapRange) : HeatmapScale.PerImage,
+            Scale = fixedRange is { } range ? HeatmapScale.Fixed(range.Min, range.Max) : HeatmapScale.PerImage,
         };
         _maps = saveMaps ? new SafeTensorsStreamWriter(Path.Combine(outDir, "maps.safetensors")) : null;
     }
@@ -79,7 +77,7 @@ internal sealed class PredictionWriter : IDisposable
             foreach (var group in _rows.Select((r, i) => (r, i)).GroupBy(x => x.r.Class ?? ""))
             {
                 var idx = group.Select(x => x.i).ToArray();
-                var rescored = FewShotDetector.TransductiveScores(idx.Select(i => _rows[i].TextProbability).ToArray(), idx.Select(i => _rows[i].MapMax).ToArray());
+                var rescored = TransductiveScores.Compute(idx.Select(i => _rows[i].TextProbability).ToArray(), idx.Select(i => _rows[i].MapMax).ToArray());
                 for (int j = 0; j < idx.Length; j++) scores[idx[j]] = rescored[j];
             }
         var csv = new StringBuilder("file,class,score,text_probability,map_max");
@@ -90,7 +88,7 @@ internal sealed class PredictionWriter : IDisposable
         {
             var r = _rows[i];
             csv.Append(Csv.Field(r.Source)).Append(',').Append(Csv.Field(r.Class ?? "")).Append(',')
-                .Append(scores[i].ToString("R", inv)).Append(',').Append(r.TextProbability.ToString("R", inv)).Append(',').Append(r.MapMax.ToString("R", inv));
+                .Append(scores[i].ToString("R", inv)).Append(',').Append(r.TextProbability?.ToString("R", inv) ?? "").Append(',').Append(r.MapMax.ToString("R", inv));
             if (_thresholds?.Image is double t) csv.Append(',').Append(scores[i] > t ? '1' : '0');
             csv.Append('\n');
         }

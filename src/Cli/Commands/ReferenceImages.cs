@@ -1,4 +1,5 @@
 using AnomalyClip.Cli.Infrastructure;
+using AnomalyClip.Inference.FewShot;
 
 namespace AnomalyClip.Cli.Commands;
 
@@ -7,9 +8,8 @@ internal static class ReferenceImages
 {
     /// <summary>
     /// A list file gives its paths (relative ones resolved against the file's folder), all of them. A folder gives
-    /// <paramref name="k"/> images drawn WITHOUT replacement with <c>System.Random(seed)</c> from its sorted image files
-    /// (all of them when it has k or fewer). APRIL-GAN draws with replacement from torch's RNG stream, which cannot be
-    /// reproduced outside its Python run: pass its k_shot.txt as a list to reuse its exact choice.
+    /// <paramref name="k"/> of its image files (searched recursively) picked by <see cref="ReferenceSampling.Choose"/>,
+    /// the policy <c>test</c> uses on a dataset's train split; fewer images than k is an error.
     /// </summary>
     public static IReadOnlyList<string> Select(string source, int k, int seed)
     {
@@ -24,10 +24,9 @@ internal static class ReferenceImages
             return listed;
         }
         if (!Directory.Exists(source)) throw new DirectoryNotFoundException($"{source}: no such reference folder or list file");
-        if (k < 1) throw new ArgumentException("--k must be at least 1");
-        var all = InputFiles.Expand([source]).ToArray();
-        if (all.Length <= k) return all;
-        new Random(seed).Shuffle(all);
-        return all.Take(k).Order(StringComparer.Ordinal).ToArray();
+        if (k < 1) throw new ArgumentException($"--k must be at least 1, got {k}");
+        var all = InputFiles.Expand([source]);
+        if (all.Count < k) throw new ArgumentException($"--k {k}: the reference folder {source} has only {all.Count} image(s)");
+        return ReferenceSampling.Choose(all, k, seed);
     }
 }

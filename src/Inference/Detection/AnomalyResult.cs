@@ -1,15 +1,16 @@
 namespace AnomalyClip.Inference.Detection;
 
-/// <summary>The detector's answer for one image.</summary>
+/// <summary>A detector's answer for one image: its image score, its anomaly map, and what the score was made of.</summary>
 public sealed class AnomalyResult
 {
-    internal AnomalyResult(string? source, string? className, double score, double textProbability, AnomalyMap map, int originalWidth, int originalHeight)
+    internal AnomalyResult(string? source, string? className, double score, double? textProbability, AnomalyMap map, int originalWidth, int originalHeight)
     {
         Source = source;
         ClassName = className;
         Score = score;
         TextProbability = textProbability;
         Map = map;
+        MapMax = map.Max;
         OriginalWidth = originalWidth;
         OriginalHeight = originalHeight;
     }
@@ -17,20 +18,22 @@ public sealed class AnomalyResult
     /// <summary>Where the image came from (file path or tensor name), if known.</summary>
     public string? Source { get; }
 
-    /// <summary>The class name prompts were built from (null = "object").</summary>
+    /// <summary>The class name the image was scored for (null = "object").</summary>
     public string? ClassName { get; }
 
-    /// <summary>Image-level anomaly score in [0,1] (zero-shot: the text probability unless fused; few-shot: the per-image form).</summary>
+    /// <summary>Image-level anomaly score, higher = more anomalous; what it means is the detector's
+    /// <see cref="AnomalyDetector.ScoreDescription"/>.</summary>
     public double Score { get; }
 
-    /// <summary>softmax(100·ĝ·T)[abnormal] of the pooled image embedding: APRIL-GAN's zero-shot image score.</summary>
-    public double TextProbability { get; }
+    /// <summary>softmax(100·ĝ·T)[abnormal] of CLIP's pooled image embedding (APRIL-GAN's zero-shot image score), or
+    /// null for detectors without a text tower.</summary>
+    public double? TextProbability { get; }
 
-    /// <summary>The anomaly map at model resolution (S×S).</summary>
+    /// <summary>The anomaly map at the detector's map resolution (<see cref="AnomalyDetector.MapSize"/>, square).</summary>
     public AnomalyMap Map { get; }
 
     /// <summary>Maximum of <see cref="Map"/> (what the transductive few-shot score normalises).</summary>
-    public double MapMax => Map.Max;
+    public double MapMax { get; }
 
     /// <summary>Width of the source image in pixels.</summary>
     public int OriginalWidth { get; }
@@ -44,6 +47,6 @@ public sealed class AnomalyResult
     /// <summary>Binary mask (1 = anomalous) where the map exceeds <paramref name="threshold"/>, at model or original size.</summary>
     public byte[] Mask(double threshold, bool originalSize = false) => (originalSize ? MapAtOriginalSize() : Map).Threshold(threshold);
 
-    /// <summary>A copy with another image score (used by the transductive few-shot scoring).</summary>
+    /// <summary>A copy with another image score (e.g. the transductive score of a set).</summary>
     public AnomalyResult WithScore(double score) => new(Source, ClassName, score, TextProbability, Map, OriginalWidth, OriginalHeight);
 }

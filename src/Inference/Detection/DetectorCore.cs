@@ -2,6 +2,7 @@ using AnomalyClip.Adapter.Checkpoints;
 using AnomalyClip.Adapter.Prompts;
 using AnomalyClip.Clip.Model;
 using AnomalyClip.Clip.Preprocessing;
+using AnomalyClip.Inference.Features;
 using AnomalyClip.Inference.FewShot;
 using AnomalyClip.Inference.Maps;
 using TorchSharp;
@@ -10,8 +11,8 @@ using static TorchSharp.torch;
 namespace AnomalyClip.Inference.Detection;
 
 /// <summary>
-/// The shared engine of the zero- and few-shot detectors: one encoder pass per batch serves the text-patch maps, the
-/// image score and the memory-bank distances.
+/// The CLIP engine under the zero- and few-shot detectors: one encoder pass per batch serves the text-patch maps, the
+/// image score and the patch features the memory banks are searched with.
 /// </summary>
 internal sealed class DetectorCore
 {
@@ -25,8 +26,8 @@ internal sealed class DetectorCore
         Text = text;
         Options = options;
         Decoder = decoder ?? new ImageDecoder();
-        Preprocessor = new ClipPreprocessor(ClipTransformOptions.FromConfig(clip.Config.Preprocess, clip.ImageSize, ResizeMode.Squash));
         FewShotTaps = options.FewShotTaps ?? adapter.Metadata.Taps;
+        Features = new ClipPatchFeatureSource(clip, FewShotTaps);
     }
 
     public ClipModel Clip { get; }
@@ -34,56 +35,40 @@ internal sealed class DetectorCore
     public TextFeatures Text { get; }
     public AprilGanOptions Options { get; }
     public ImageDecoder Decoder { get; }
-    public ClipPreprocessor Preprocessor { get; }
     public IReadOnlyList<int> FewShotTaps { get; }
+
+    /// <summary>The memory-bank features: CLIP's tokens after <see cref="FewShotTaps"/>.</summary>
+    public ClipPatchFeatureSource Features { get; }
+
     public int ImageSize => Clip.ImageSize;
 
     /// <summary>
-    /// Runs the detector on normalised images [N,3,S,S]; <paramref name="banks"/> adds the few-shot maps, and
-    /// <paramref name="excludeReference"/> leaves one reference out of the banks (for calibration).
+    /// Runs the detector on normalised images [N,3,S,S]; <paramref name="bankLayerMaps"/>, given the few-shot patch
+    /// features of the batch, returns the memory-bank maps [Lf, N, S, S] that are added to the zero-shot map.
     /// </summary>
-    public DetectionOutputs Forward(Tensor images, IReadOnlyList<string?> classes, Func<string?, MemoryBank>? banks = null, int? excludeReference = null)
+    public DetectionOutputs Forward(Tensor images, IReadOnlyList<string?> classes, Func<PatchFeatures, Tensor>? bankLayerMaps = null)
     {
         if (images.shape[0] != classes.Count) throw new ArgumentException($"{images.shape[0]} images but {classes.Count} class names");
         using var grad = no_grad();
         using var scope = NewDisposeScope();
-        var adapterTaps = Adapter.Metadata.Taps;
-        var taps = banks is null ? adapterTaps : adapterTaps.Union(FewShotTaps).ToArray();
-        using var enc = Clip.EncodeImage(images, taps);
-        var tokens = enc.Tokens;
-        Tensor Tok(int tap) => tokens[IndexOf(taps, tap)];
-
-        var features = Adapter.Projector.Project(adapterTaps.Select(Tok).ToArray());
+        using var enc = Clip.EncodeImage(images, Taps(bankLayerMaps is not null), pooled: true);
         var text = Text.ForBatch(classes).to(Clip.Device);
-        var layerMaps = stack(features.Select(f => ZeroShotMaps.LayerMap(f, text, ImageSize, Options.LogitScale)).ToArray(), 0);
-        var zsMap = layerMaps.sum(0, keepdim: false);
+        var (layerMaps, zsMap) = ZeroShot(enc, text);
 
         var g = enc.Pooled!.to_type(ScalarType.Float32);
         g = g / g.norm(-1, keepdim: true);
         var textProbs = (g.unsqueeze(1).matmul(text) * Options.LogitScale).squeeze(1).softmax(-1);
 
         Tensor? fsLayers = null, fsMap = null;
-        var map = Options.AverageLayers ? zsMap / adapterTaps.Count : zsMap;
-        if (banks is not null)
+        var map = BaseMap(zsMap);
+        if (bankLayerMaps is not null)
         {
-            var perLayer = new List<Tensor>();
-            for (int l = 0; l < FewShotTaps.Count; l++)
-            {
-                // Images of one batch may belong to different classes: distances are taken against each one's bank.
-                var rows = new Tensor[classes.Count];
-                for (int i = 0; i < classes.Count; i++)
-                {
-                    var bank = banks(classes[i]);
-                    int layer = IndexOf(bank.Taps, FewShotTaps[l]);
-                    rows[i] = bank.Distance(layer, Tok(FewShotTaps[l])[i..(i + 1)], excludeReference);
-                }
-                perLayer.Add(ZeroShotMaps.UpsamplePatchValues(cat(rows, 0), ImageSize));
-            }
-            fsLayers = stack(perLayer.ToArray(), 0);
+            using var features = ClipPatchFeatureSource.FromEncoding(enc, FewShotTaps);
+            fsLayers = bankLayerMaps(features);
             fsMap = fsLayers.sum(0, keepdim: false);
             map = map + fsMap.to(map.device);
         }
-        if (Options.SmoothingSigma > 0) map = GaussianSmoothing.Apply(map, Options.SmoothingSigma);
+        map = Smooth(map);
 
         return new DetectionOutputs
         {
@@ -96,8 +81,37 @@ internal sealed class DetectorCore
         };
     }
 
-    /// <summary>Decodes and preprocesses images into a batch [N,3,S,S] on the model's device.</summary>
-    public Tensor Batch(IReadOnlyList<DecodedImage> images) => Preprocessor.ToBatch(images, Clip.Device);
+    /// <summary>
+    /// One encoder pass over reference images of one class: their memory-bank features and the zero-shot part of
+    /// their maps (what a few-shot map adds the bank distances to), both kept for calibration.
+    /// </summary>
+    public ReferenceEncoding EncodeReferences(Tensor images, string? className)
+    {
+        using var grad = no_grad();
+        using var scope = NewDisposeScope();
+        using var enc = Clip.EncodeImage(images, Taps(withBanks: true), pooled: false);
+        var text = Text.ForBatch(Enumerable.Repeat(className, (int)images.shape[0]).ToArray()).to(Clip.Device);
+        var (_, zsMap) = ZeroShot(enc, text);
+        var features = ClipPatchFeatureSource.FromEncoding(enc, FewShotTaps);
+        return new ReferenceEncoding(features.MoveToOuterDisposeScope(), BaseMap(zsMap).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The zero-shot map as it enters the final map: the layer sum, or its mean with <see cref="AprilGanOptions.AverageLayers"/>.</summary>
+    public Tensor BaseMap(Tensor zeroShotMap) => Options.AverageLayers ? zeroShotMap / Adapter.Metadata.Taps.Count : zeroShotMap;
+
+    /// <summary>The optional Gaussian post-processing of final maps.</summary>
+    public Tensor Smooth(Tensor map) => Options.SmoothingSigma > 0 ? GaussianSmoothing.Apply(map, Options.SmoothingSigma) : map;
+
+    private IReadOnlyList<int> Taps(bool withBanks) => withBanks ? Adapter.Metadata.Taps.Union(FewShotTaps).ToArray() : Adapter.Metadata.Taps;
+
+    // Per adapter layer 100·F̂·T → upsampled softmax, and their sum.
+    private (Tensor LayerMaps, Tensor Map) ZeroShot(ImageEncoding enc, Tensor text)
+    {
+        var adapterTaps = Adapter.Metadata.Taps;
+        var features = Adapter.Projector.Project(adapterTaps.Select(t => enc.Tokens[IndexOf(enc.Taps, t)]).ToArray());
+        var layerMaps = stack(features.Select(f => ZeroShotMaps.LayerMap(f, text, ImageSize, Options.LogitScale)).ToArray(), 0);
+        return (layerMaps, layerMaps.sum(0, keepdim: false));
+    }
 
     private static int IndexOf(IReadOnlyList<int> taps, int tap)
     {

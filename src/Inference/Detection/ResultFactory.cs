@@ -1,22 +1,29 @@
+using static TorchSharp.torch;
+
 namespace AnomalyClip.Inference.Detection;
 
-/// <summary>Turns a batch's tensors into managed <see cref="AnomalyResult"/>s.</summary>
+/// <summary>Turns a batch's maps (and text probabilities) into managed <see cref="AnomalyResult"/>s.</summary>
 internal static class ResultFactory
 {
-    public static IReadOnlyList<AnomalyResult> Create(DetectionOutputs outputs, IReadOnlyList<string?> classNames, IReadOnlyList<string?>? sources,
-        IReadOnlyList<(int Width, int Height)>? originalSizes, Func<int, double, AnomalyMap, double> score)
+    /// <param name="maps">[N, S, S] final maps.</param>
+    /// <param name="textProbs">[N, 2] text probabilities (column 1 abnormal), or null.</param>
+    /// <param name="classNames">Class per image.</param>
+    /// <param name="sources">Source per image, or null.</param>
+    /// <param name="originalSizes">Source size per image, or null (then the map size).</param>
+    /// <param name="score">The detector's image score from (index, text probability, map).</param>
+    public static IReadOnlyList<AnomalyResult> Create(Tensor maps, Tensor? textProbs, IReadOnlyList<string?> classNames, IReadOnlyList<string?>? sources,
+        IReadOnlyList<(int Width, int Height)>? originalSizes, Func<int, double?, AnomalyMap, double> score)
     {
-        var probs = outputs.TextProbs.cpu().to_type(TorchSharp.torch.ScalarType.Float64);
+        using var scope = NewDisposeScope();
+        var probs = textProbs?.cpu().to_type(ScalarType.Float64).contiguous().data<double>().ToArray();
         var results = new AnomalyResult[classNames.Count];
         for (int i = 0; i < results.Length; i++)
         {
-            using var m = outputs.Map[i];
-            var map = AnomalyMap.FromTensor(m);
-            double p = probs[i, 1].item<double>();
+            var map = AnomalyMap.FromTensor(maps[i]);
+            double? p = probs?[2 * i + 1];
             var (w, h) = originalSizes?[i] ?? (map.Width, map.Height);
             results[i] = new AnomalyResult(sources?[i], classNames[i], score(i, p, map), p, map, w, h);
         }
-        probs.Dispose();
         return results;
     }
 }

@@ -1,10 +1,9 @@
-using System.Runtime.CompilerServices;
+using System.Globalization;
 using AnomalyClip.Adapter.Checkpoints;
 using AnomalyClip.Adapter.Prompts;
 using AnomalyClip.Clip.Model;
 using AnomalyClip.Clip.Preprocessing;
 using AnomalyClip.Clip.Tokenization;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AnomalyClip.Inference.Detection;
@@ -13,29 +12,51 @@ namespace AnomalyClip.Inference.Detection;
 /// APRIL-GAN's zero-shot detector: projected patch tokens against per-class text features give the anomaly map
 /// (sum over the adapter's layers), the pooled image embedding against the same text features gives the score.
 /// </summary>
-public sealed class ZeroShotDetector : IDisposable
+/// <remarks>Ownership: the detector owns its text-feature cache only; the CLIP model and the adapter stay the
+/// caller's and must outlive the detector.</remarks>
+public sealed class ZeroShotDetector : AnomalyDetector
 {
     private ZeroShotDetector(DetectorCore core) => Core = core;
 
     internal DetectorCore Core { get; }
 
-    /// <summary>The CLIP backbone.</summary>
+    /// <summary>The CLIP backbone (not owned).</summary>
     public ClipModel Clip => Core.Clip;
 
-    /// <summary>The trained linear layers and their metadata.</summary>
+    /// <summary>The trained linear layers and their metadata (not owned).</summary>
     public AdapterWeights Adapter => Core.Adapter;
 
-    /// <summary>The per-class text-feature cache.</summary>
+    /// <summary>The per-class text-feature cache (owned).</summary>
     public TextFeatures TextFeatures => Core.Text;
 
     /// <summary>The options in force.</summary>
     public AprilGanOptions Options => Core.Options;
 
-    /// <summary>The image decoder (pixel limits) used for file inputs.</summary>
-    public ImageDecoder Decoder => Core.Decoder;
+    /// <inheritdoc />
+    public override ImageDecoder Decoder => Core.Decoder;
 
-    /// <summary>Side in pixels of the maps (the model's input side).</summary>
-    public int ImageSize => Core.ImageSize;
+    /// <inheritdoc />
+    public override int MapSize => Core.ImageSize;
+
+    /// <inheritdoc />
+    public override int BatchSize => Math.Max(1, Options.BatchSize);
+
+    /// <inheritdoc />
+    public override Device Device => Clip.Device;
+
+    /// <inheritdoc />
+    public override string ScoreDescription => Options.FuseMapMax
+        ? "0.5*(text probability + max of the layer-averaged map)"
+        : "text probability (softmax of 100*cos(pooled image embedding, class text features), abnormal column)";
+
+    /// <inheritdoc />
+    public override string MapDescription => (Options.AverageLayers ? "mean" : "sum") + " over layers of the text-patch abnormal probability" + SmoothingNote(Options);
+
+    /// <inheritdoc />
+    public override IReadOnlyList<KeyValuePair<string, string>> Settings => ClipSettings(Core);
+
+    /// <inheritdoc />
+    public override (double Min, double Max)? MapRange(string? className) => (0, Options.AverageLayers ? 1 : Adapter.Metadata.Taps.Count);
 
     /// <summary>
     /// Creates a detector. The model must run at the adapter's image size (load it with that size) and match its widths.
@@ -57,54 +78,41 @@ public sealed class ZeroShotDetector : IDisposable
         return new ZeroShotDetector(new DetectorCore(clip, adapter, text, options ?? AprilGanOptions.Paper, decoder));
     }
 
-    /// <summary>Decodes <paramref name="imagePath"/> and predicts.</summary>
-    /// <exception cref="AnomalyClip.Clip.ImageLoadException">The image cannot be read.</exception>
-    public AnomalyResult Predict(string imagePath, string? className = null) => Predict(Core.Decoder.Decode(imagePath), className, imagePath);
+    /// <inheritdoc />
+    public override Tensor Preprocess(IReadOnlyList<DecodedImage> images) => Core.Features.Preprocess(images);
 
-    /// <summary>Predicts one decoded image.</summary>
-    public AnomalyResult Predict(DecodedImage image, string? className = null, string? source = null) =>
-        PredictBatch([image], className, [source])[0];
-
-    /// <summary>Predicts decoded images of one class in batches of <see cref="AprilGanOptions.BatchSize"/>.</summary>
-    public IReadOnlyList<AnomalyResult> PredictBatch(IReadOnlyList<DecodedImage> images, string? className = null, IReadOnlyList<string?>? sources = null)
-    {
-        var results = new List<AnomalyResult>(images.Count);
-        int batch = Math.Max(1, Options.BatchSize);
-        for (int start = 0; start < images.Count; start += batch)
-        {
-            using var scope = NewDisposeScope();
-            var chunk = images.Skip(start).Take(batch).ToArray();
-            var input = Core.Batch(chunk);
-            results.AddRange(PredictTensor(input, Enumerable.Repeat(className, chunk.Length).ToArray(),
-                sources?.Skip(start).Take(chunk.Length).ToArray(), chunk.Select(c => (c.Width, c.Height)).ToArray()));
-        }
-        return results;
-    }
-
-    /// <summary>
-    /// Predicts already-preprocessed images [N,3,S,S] (normalised as the model expects), one class name per image.
-    /// </summary>
-    public IReadOnlyList<AnomalyResult> PredictTensor(Tensor images, IReadOnlyList<string?> classNames, IReadOnlyList<string?>? sources = null,
+    /// <inheritdoc />
+    public override IReadOnlyList<AnomalyResult> PredictTensor(Tensor images, IReadOnlyList<string?> classNames, IReadOnlyList<string?>? sources = null,
         IReadOnlyList<(int Width, int Height)>? originalSizes = null)
     {
         using var outputs = Core.Forward(images, classNames);
-        return ResultFactory.Create(outputs, classNames, sources, originalSizes, (i, p, m) => ZeroShotScore(p, m));
+        return ResultFactory.Create(outputs.Map, outputs.TextProbs, classNames, sources, originalSizes, (_, p, map) => Score(p!.Value, map));
     }
 
-    /// <summary>Streams predictions over image files as they are read; unreadable files raise <see cref="AnomalyClip.Clip.ImageLoadException"/>.</summary>
-    public async IAsyncEnumerable<AnomalyResult> PredictStreamAsync(IAsyncEnumerable<string> imagePaths, string? className = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var path in imagePaths.WithCancellation(cancellationToken))
-        {
-            var image = await Task.Run(() => Core.Decoder.Decode(path), cancellationToken).ConfigureAwait(false);
-            yield return Predict(image, className, path);
-        }
-    }
-
-    private double ZeroShotScore(double textProbability, AnomalyMap map) =>
+    // The one place the zero-shot image score is decided.
+    private double Score(double textProbability, AnomalyMap map) =>
         Options.FuseMapMax ? 0.5 * (textProbability + map.Max / (Options.AverageLayers ? 1.0 : Adapter.Metadata.Taps.Count)) : textProbability;
 
+    internal static string SmoothingNote(AprilGanOptions o) =>
+        o.SmoothingSigma > 0 ? string.Create(CultureInfo.InvariantCulture, $", gaussian sigma {o.SmoothingSigma}") : "";
+
+    internal static List<KeyValuePair<string, string>> ClipSettings(DetectorCore core)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        return
+        [
+            new("backbone", core.Clip.Config.Name),
+            new("image_size", core.ImageSize.ToString(inv)),
+            new("taps", string.Join(",", core.Adapter.Metadata.Taps)),
+            new("activation", core.Adapter.Metadata.Activation),
+            new("logit_scale", core.Options.LogitScale.ToString("R", inv)),
+            new("batch_size", Math.Max(1, core.Options.BatchSize).ToString(inv)),
+        ];
+    }
+
     /// <inheritdoc />
-    public void Dispose() => Core.Text.Dispose();
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Core.Text.Dispose();
+    }
 }

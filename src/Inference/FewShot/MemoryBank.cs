@@ -1,31 +1,35 @@
 using System.Text.Json;
 using AnomalyClip.Clip.IO;
+using AnomalyClip.Inference.Features;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AnomalyClip.Inference.FewShot;
 
 /// <summary>
-/// APRIL-GAN's few-shot memory of one class: for each tapped block, the raw patch tokens (CLS dropped, no LayerNorm,
-/// not normalised) of k normal reference images, concatenated in reference order: [k·G², W] per layer.
+/// The few-shot memory of one class: per named patch-feature layer, the patch features of k normal reference images
+/// ([rows, C], rows in reference order), stored the way the distance needs them (unit-norm rows for
+/// <see cref="PatchMetric.Cosine"/>, raw rows for <see cref="PatchMetric.Euclidean"/>), and which reference each row
+/// came from, so one reference can be left out (calibration) and rows can be subsampled (coreset).
 /// </summary>
 public sealed class MemoryBank : IDisposable
 {
+    private const string HeaderKey = "anomalyclip.memory_bank";
+    private const int FormatVersion = 2;
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
     private readonly List<Tensor> _layers;
+    private readonly List<Tensor> _owners;
     private readonly List<string> _references;
 
-    /// <summary>Creates a bank from per-layer token rows (takes ownership of the tensors).</summary>
-    /// <param name="className">Class the references show.</param>
-    /// <param name="taps">1-based blocks, one per layer.</param>
-    /// <param name="layers">Per layer [rows, W].</param>
-    /// <param name="references">Where each reference came from (file paths or names), in order.</param>
-    /// <param name="calibration">Per-image score calibration (see <see cref="FewShotCalibration"/>), if computed.</param>
-    public MemoryBank(string className, IReadOnlyList<int> taps, IReadOnlyList<Tensor> layers, IReadOnlyList<string> references, FewShotCalibration? calibration = null)
+    private MemoryBank(string className, PatchMetric metric, IReadOnlyList<string> layerNames, List<Tensor> layers, List<Tensor> owners,
+        IReadOnlyList<string> references, FewShotCalibration? calibration)
     {
-        if (layers.Count != taps.Count) throw new ArgumentException($"{layers.Count} layers for {taps.Count} taps");
         ClassName = className;
-        Taps = taps.ToArray();
-        _layers = layers.ToList();
+        Metric = metric;
+        LayerNames = layerNames.ToArray();
+        _layers = layers;
+        _owners = owners;
         _references = references.ToList();
         Calibration = calibration;
     }
@@ -33,10 +37,13 @@ public sealed class MemoryBank : IDisposable
     /// <summary>The class the references show.</summary>
     public string ClassName { get; }
 
-    /// <summary>1-based ViT blocks of the layers.</summary>
-    public IReadOnlyList<int> Taps { get; }
+    /// <summary>The distance the bank is searched with.</summary>
+    public PatchMetric Metric { get; }
 
-    /// <summary>Per layer, the raw reference tokens [k·G², W].</summary>
+    /// <summary>Names of the layers, in order (e.g. "block6", or "layer2+layer3").</summary>
+    public IReadOnlyList<string> LayerNames { get; }
+
+    /// <summary>Per layer, the stored rows [rows, C] (unit-norm for the cosine metric).</summary>
     public IReadOnlyList<Tensor> Layers => _layers;
 
     /// <summary>The reference images, in bank order.</summary>
@@ -48,106 +55,186 @@ public sealed class MemoryBank : IDisposable
     /// <summary>Statistics for the per-image few-shot score, or null when not calibrated.</summary>
     public FewShotCalibration? Calibration { get; internal set; }
 
+    /// <summary>Stored rows of layer <paramref name="layer"/>.</summary>
+    public long RowCount(string layer) => _layers[IndexOf(layer)].shape[0];
+
     /// <summary>
-    /// Creates a bank from the tapped tokens of reference images: <paramref name="tokens"/>[l] is [k, 1+G², W].
+    /// Creates a bank from the features of the references: <paramref name="features"/> holds N = k·v images, the v
+    /// views (1 without augmentation) of each reference one after the other, in the order of <paramref name="references"/>.
     /// </summary>
-    public static MemoryBank FromTokens(string className, IReadOnlyList<int> taps, IReadOnlyList<Tensor> tokens, IReadOnlyList<string> references)
+    /// <exception cref="ArgumentException">N is not a multiple of the reference count.</exception>
+    public static MemoryBank FromFeatures(string className, PatchMetric metric, PatchFeatures features, IReadOnlyList<string> references)
     {
-        var layers = tokens.Select(t => t[.., 1.., ..].reshape(-1, t.shape[2]).to_type(ScalarType.Float32).contiguous()).ToList();
-        foreach (var l in layers) l.DetachFromDisposeScope();
-        return new MemoryBank(className, taps, layers, references);
+        var bank = new MemoryBank(className, metric, features.Names, [], [], [], null);
+        bank.Append(features, references, firstOwner: 0);
+        return bank;
     }
 
-    /// <summary>Adds more references' tokens (same layout as <see cref="FromTokens"/>); calibration is dropped.</summary>
-    public void Extend(IReadOnlyList<Tensor> tokens, IReadOnlyList<string> references)
+    /// <summary>Adds more references (same layout as <see cref="FromFeatures"/>); the calibration no longer fits and is dropped.</summary>
+    /// <exception cref="ArgumentException">The layers differ from the bank's.</exception>
+    public void Extend(PatchFeatures features, IReadOnlyList<string> references)
     {
-        if (tokens.Count != _layers.Count) throw new ArgumentException($"expected tokens of {_layers.Count} layers, got {tokens.Count}");
-        for (int i = 0; i < _layers.Count; i++)
-        {
-            using var rows = tokens[i][.., 1.., ..].reshape(-1, tokens[i].shape[2]).to(_layers[i].device).to_type(ScalarType.Float32);
-            var merged = cat([_layers[i], rows], 0).DetachFromDisposeScope();
-            _layers[i].Dispose();
-            _layers[i] = merged;
-        }
-        _references.AddRange(references);
+        if (!features.Names.SequenceEqual(LayerNames))
+            throw new ArgumentException($"features have layers {string.Join(",", features.Names)}, the bank {string.Join(",", LayerNames)}");
+        Append(features, references, firstOwner: Count);
         Calibration = null;
     }
 
+    private void Append(PatchFeatures features, IReadOnlyList<string> references, int firstOwner)
+    {
+        if (references.Count == 0 || features.Count % references.Count != 0)
+            throw new ArgumentException($"{features.Count} feature images for {references.Count} references");
+        long views = features.Count / references.Count;
+        using var scope = NewDisposeScope();
+        for (int i = 0; i < features.Layers.Count; i++)
+        {
+            var f = features.Layers[i];
+            long patches = f.shape[1];
+            var rows = f.reshape(-1, f.shape[2]).to_type(ScalarType.Float32);
+            if (Metric == PatchMetric.Cosine) rows = UnitRows(rows);
+            var owners = arange(firstOwner, firstOwner + references.Count, ScalarType.Int32, device: f.device)
+                .repeat_interleave(views * patches);
+            if (_layers.Count == i)
+            {
+                _layers.Add(rows.contiguous().DetachFromDisposeScope());
+                _owners.Add(owners.DetachFromDisposeScope());
+                continue;
+            }
+            var merged = cat([_layers[i], rows.to(_layers[i].device)], 0).DetachFromDisposeScope();
+            var mergedOwners = cat([_owners[i], owners.to(_owners[i].device)], 0).DetachFromDisposeScope();
+            _layers[i].Dispose();
+            _owners[i].Dispose();
+            (_layers[i], _owners[i]) = (merged, mergedOwners);
+        }
+        _references.AddRange(references);
+    }
+
+    /// <summary>Keeps only rows <paramref name="rows"/> of layer <paramref name="layer"/> (e.g. a coreset); calibration is kept.</summary>
+    public void KeepRows(string layer, Tensor rows)
+    {
+        int i = IndexOf(layer);
+        using var idx = rows.to(_layers[i].device).to_type(ScalarType.Int64);
+        var kept = _layers[i].index_select(0, idx).DetachFromDisposeScope();
+        var keptOwners = _owners[i].index_select(0, idx).DetachFromDisposeScope();
+        _layers[i].Dispose();
+        _owners[i].Dispose();
+        (_layers[i], _owners[i]) = (kept, keptOwners);
+    }
+
     /// <summary>
-    /// Distance of every query patch to the bank, D(n) = min over bank rows of (1 − cos): [N, G²] for query tokens
-    /// [N, 1+G², W] of layer <paramref name="layer"/>. Computed as normalised matmuls over chunks of bank rows, so
-    /// memory stays bounded for large k. <paramref name="exclude"/> skips the rows of one reference (leave-one-out).
+    /// Distance of every query patch to the bank: [N, P] for query features [N, P, C] of layer <paramref name="layer"/>,
+    /// the minimum over bank rows of 1 − cos (cosine) or of the Euclidean distance. Computed as matmuls over chunks of
+    /// bank rows, so memory stays bounded for large k. <paramref name="exclude"/> skips the rows of one reference
+    /// (leave-one-out).
     /// </summary>
-    public Tensor Distance(int layer, Tensor queryTokens, int? exclude = null, long chunkRows = 16384)
+    /// <exception cref="InvalidOperationException">No row is left to compare with.</exception>
+    public Tensor Distance(string layer, Tensor query, int? exclude = null, long chunkRows = 16384)
     {
         using var scope = NewDisposeScope();
-        var bank = _layers[layer];
-        var q = queryTokens[.., 1.., ..].to(bank.device).to_type(ScalarType.Float32);
-        long n = q.shape[0], g2 = q.shape[1];
-        var qn = Normalize(q.reshape(n * g2, -1)).t();
-        long perRef = bank.shape[0] / Math.Max(1, Count);
+        int li = IndexOf(layer);
+        var bank = _layers[li];
+        var owners = _owners[li];
+        long n = query.shape[0], p = query.shape[1];
+        var q = query.to(bank.device).to_type(ScalarType.Float32).reshape(n * p, -1);
+        bool cosine = Metric == PatchMetric.Cosine;
+        var qt = (cosine ? UnitRows(q) : q).t();
+        var qSquared = cosine ? null : q.pow(2).sum(1).unsqueeze(0);
         Tensor? best = null;
         for (long start = 0; start < bank.shape[0]; start += chunkRows)
         {
-            long end = Math.Min(bank.shape[0], start + chunkRows);
-            var rows = bank.narrow(0, start, end - start);
+            long len = Math.Min(chunkRows, bank.shape[0] - start);
+            var rows = bank.narrow(0, start, len);
+            // Cosine keeps the largest similarity, Euclidean the smallest squared distance.
+            var scores = cosine ? rows.matmul(qt) : rows.pow(2).sum(1, keepdim: true) + qSquared! - 2 * rows.matmul(qt);
             if (exclude is int ex)
             {
-                long ex0 = ex * perRef, ex1 = ex0 + perRef;
-                long cut0 = Math.Clamp(ex0, start, end), cut1 = Math.Clamp(ex1, start, end);
-                var keep = cat([arange(start, cut0, device: bank.device), arange(cut1, end, device: bank.device)]);
-                if (keep.numel() == 0) continue;
-                rows = bank.index_select(0, keep);
+                var mine = owners.narrow(0, start, len).eq(ex).unsqueeze(1);
+                if (mine.all().item<bool>()) continue;
+                scores = scores.masked_fill(mine, cosine ? float.NegativeInfinity : float.PositiveInfinity);
             }
-            var chunkMax = Normalize(rows).matmul(qn).amax([0]);
-            best = best is null ? chunkMax : maximum(best, chunkMax);
+            var chunkBest = cosine ? scores.amax([0]) : scores.amin([0]);
+            best = best is null ? chunkBest : cosine ? maximum(best, chunkBest) : minimum(best, chunkBest);
         }
-        if (best is null) throw new InvalidOperationException("the memory bank has no rows to compare with");
-        return (1 - best).reshape(n, g2).MoveToOuterDisposeScope();
+        if (best is null) throw new InvalidOperationException($"memory bank of '{ClassName}' has no rows to compare with");
+        var distance = cosine ? 1 - best : best.clamp_min(0).sqrt();
+        return distance.reshape(n, p).MoveToOuterDisposeScope();
     }
 
     // sklearn's cosine_similarity: rows scaled to unit norm (a zero row stays zero).
-    private static Tensor Normalize(Tensor x)
+    private static Tensor UnitRows(Tensor x)
     {
         var norm = x.norm(-1, keepdim: true);
         return x / norm.masked_fill(norm.eq(0), 1);
     }
 
-    /// <summary>Saves the bank (tokens, references, taps, calibration) as safetensors, atomically.</summary>
+    private int IndexOf(string layer)
+    {
+        for (int i = 0; i < LayerNames.Count; i++) if (LayerNames[i] == layer) return i;
+        throw new ArgumentException($"memory bank of '{ClassName}' has no layer '{layer}' (layers: {string.Join(", ", LayerNames)})");
+    }
+
+    /// <summary>Saves the bank (rows, owners, references, layers, metric, calibration) as safetensors, atomically.</summary>
     public void Save(string path)
     {
         var tensors = new Dictionary<string, Tensor>();
-        for (int i = 0; i < _layers.Count; i++) tensors[$"layer.{i}"] = _layers[i];
-        var meta = new BankFile(ClassName, Taps.ToArray(), _references.ToArray(), Calibration);
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            tensors[$"layer.{i}"] = _layers[i];
+            tensors[$"owners.{i}"] = _owners[i];
+        }
+        var meta = new BankFile(FormatVersion, ClassName, Metric.ToString(), LayerNames.ToArray(), _references.ToArray(), Calibration);
         SafeTensors.Save(path, tensors, new Dictionary<string, string> { [HeaderKey] = JsonSerializer.Serialize(meta, JsonOptions) });
     }
 
-    /// <summary>Loads a bank saved by <see cref="Save"/> onto <paramref name="device"/>.</summary>
-    /// <exception cref="InvalidDataException">Not a memory-bank file.</exception>
+    /// <summary>Loads a bank saved by <see cref="Save"/> onto <paramref name="device"/> (CPU when null).</summary>
+    /// <exception cref="InvalidDataException">Not a memory-bank file of this version, or its contents do not fit together.</exception>
     public static MemoryBank Load(string path, Device? device = null)
     {
         var (_, header) = SafeTensors.ReadHeader(path);
         if (!header.TryGetValue(HeaderKey, out var json)) throw new InvalidDataException($"{path}: not an AnomalyClip memory bank (no '{HeaderKey}' metadata)");
-        var meta = JsonSerializer.Deserialize<BankFile>(json, JsonOptions) ?? throw new InvalidDataException($"{path}: empty memory-bank metadata");
+        BankFile? meta;
+        try
+        {
+            meta = JsonSerializer.Deserialize<BankFile>(json, JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: unreadable memory-bank metadata ({e.Message})");
+        }
+        if (meta is null || meta.Version != FormatVersion || meta.Layers is null || meta.References is null || meta.ClassName is null)
+            throw new InvalidDataException($"{path}: memory-bank metadata of another version (expected {FormatVersion}); rebuild the bank from its references");
+        if (!Enum.TryParse<PatchMetric>(meta.Metric, out var metric)) throw new InvalidDataException($"{path}: unknown memory-bank metric '{meta.Metric}'");
         var sd = SafeTensors.Load(path);
         var layers = new List<Tensor>();
-        for (int i = 0; i < meta.Taps.Length; i++)
+        var owners = new List<Tensor>();
+        for (int i = 0; i < meta.Layers.Length; i++)
         {
-            if (!sd.TryGetValue($"layer.{i}", out var t)) throw new InvalidDataException($"{path}: memory bank lacks layer.{i}");
-            layers.Add(device is null ? t : t.to(device));
+            if (!sd.TryGetValue($"layer.{i}", out var rows) || !sd.TryGetValue($"owners.{i}", out var own))
+                throw new InvalidDataException($"{path}: memory bank lacks layer.{i} or owners.{i}");
+            if (rows.dim() != 2 || own.dim() != 1 || own.shape[0] != rows.shape[0])
+                throw new InvalidDataException($"{path}: layer.{i} [{string.Join(",", rows.shape)}] and owners.{i} [{string.Join(",", own.shape)}] do not fit");
+            layers.Add(OnDevice(rows, device));
+            owners.Add(OnDevice(own, device));
         }
-        return new MemoryBank(meta.ClassName, meta.Taps, layers, meta.References, meta.Calibration);
+        return new MemoryBank(meta.ClassName, metric, meta.Layers, layers, owners, meta.References, meta.Calibration);
     }
 
-    private const string HeaderKey = "anomalyclip.memory_bank";
-    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static Tensor OnDevice(Tensor t, Device? device)
+    {
+        if (device is null) return t;
+        var moved = t.to(device);
+        if (!ReferenceEquals(moved, t)) t.Dispose();
+        return moved;
+    }
 
-    private sealed record BankFile(string ClassName, int[] Taps, string[] References, FewShotCalibration? Calibration);
+    private sealed record BankFile(int Version, string ClassName, string Metric, string[] Layers, string[] References, FewShotCalibration? Calibration);
 
     /// <inheritdoc />
     public void Dispose()
     {
         foreach (var t in _layers) t.Dispose();
+        foreach (var t in _owners) t.Dispose();
         _layers.Clear();
+        _owners.Clear();
     }
 }

@@ -19,11 +19,9 @@ namespace AnomalyClip.Inference.Metrics;
 /// </remarks>
 public sealed class ClassMetricsAccumulator
 {
-    private readonly ImageScoreMode _scoreMode;
     private readonly PixelKeyStore _pixels;
     private readonly List<bool> _labels = [];
     private readonly List<double> _scores = [];
-    private readonly List<float> _mapMaxima = [];
     private readonly List<int> _regionAreas = [];
     private readonly List<int> _regionsPerImage = [];
     private float _min = float.PositiveInfinity;
@@ -35,13 +33,11 @@ public sealed class ClassMetricsAccumulator
 
     /// <summary>Starts an empty accumulator.</summary>
     /// <param name="className">Class name reported in the result.</param>
-    /// <param name="scoreMode">Which image score the image-level metrics use.</param>
     /// <param name="pixelCapacity">Expected total pixel count of the class (images × height × width); 0 to grow as needed.</param>
-    public ClassMetricsAccumulator(string className, ImageScoreMode scoreMode = ImageScoreMode.AsGiven, long pixelCapacity = 0)
+    public ClassMetricsAccumulator(string className, long pixelCapacity = 0)
     {
         ArgumentException.ThrowIfNullOrEmpty(className);
         ClassName = className;
-        _scoreMode = scoreMode;
         _pixels = new PixelKeyStore(pixelCapacity);
     }
 
@@ -115,7 +111,6 @@ public sealed class ClassMetricsAccumulator
         _max = Math.Max(_max, imageMax);
         _labels.Add(isAnomalous);
         _scores.Add(imageScore);
-        _mapMaxima.Add(imageMax);
     }
 
     /// <summary>Adds one image with a boolean mask (true = defect pixel); see the byte overload.</summary>
@@ -123,11 +118,16 @@ public sealed class ClassMetricsAccumulator
         Add(map, MemoryMarshal.AsBytes(mask), height, width, isAnomalous, imageScore);
 
     /// <summary>Computes the metrics of everything added (once; later calls return the same instance).</summary>
+    /// <param name="imageScores">Image scores that replace the ones given to Add, one per image in order (e.g. scores
+    /// that need the whole class, such as <see cref="Detection.TransductiveScores"/>); null keeps the given ones.</param>
     /// <exception cref="InvalidOperationException">No image was added.</exception>
-    public ClassMetrics Compute()
+    /// <exception cref="ArgumentException"><paramref name="imageScores"/> has the wrong length.</exception>
+    public ClassMetrics Compute(IReadOnlyList<double>? imageScores = null)
     {
         if (_result is not null) return _result;
         if (ImageCount == 0) throw new InvalidOperationException($"class '{ClassName}': no images were added");
+        if (imageScores is not null && imageScores.Count != ImageCount)
+            throw new ArgumentException($"class '{ClassName}': {imageScores.Count} image scores for {ImageCount} images", nameof(imageScores));
 
         var negatives = _pixels.Negatives;
         var positives = _pixels.Positives;
@@ -146,7 +146,7 @@ public sealed class ClassMetricsAccumulator
         KeyRadixSort.Sort(positives, regionOfPixel);
         var (pixel, auproStandard) = WalkPixels(positives, regionOfPixel, negatives, areas);
 
-        ImageScoresUsed = ImageScores();
+        ImageScoresUsed = imageScores?.ToArray() ?? _scores.ToArray();
         var image = ImageScoresUsed.All(double.IsFinite)
             ? RankingMetrics.Compute(ImageScoresUsed, _labels.ToArray())
             : new RankingMetrics(double.NaN, double.NaN, double.NaN);
@@ -195,18 +195,5 @@ public sealed class ClassMetricsAccumulator
         }
         double standard = negatives.Length > 0 && areas.Length > 0 ? pro.Finish() : double.NaN;
         return (curve.Result(), standard);
-    }
-
-    private double[] ImageScores()
-    {
-        var scores = _scores.ToArray();
-        if (_scoreMode == ImageScoreMode.AsGiven) return scores;
-        float lo = _mapMaxima.Min(), hi = _mapMaxima.Max();
-        for (int i = 0; i < scores.Length; i++)
-        {
-            float normalised = (_mapMaxima[i] - lo) / (hi - lo);
-            scores[i] = 0.5 * (scores[i] + normalised);
-        }
-        return scores;
     }
 }

@@ -28,7 +28,7 @@ internal static class MetricsBenchmark
         var rng = new Random(seed);
         var map = new float[size * size];
         var mask = new byte[size * size];
-        var acc = new ClassMetricsAccumulator("bench", ImageScoreMode.AsGiven, (long)images * size * size);
+        var acc = new ClassMetricsAccumulator("bench", (long)images * size * size);
         var addTime = TimeSpan.Zero;
         long addAllocated = 0, positives = 0;
         int regions = 0;

@@ -12,7 +12,9 @@ namespace AnomalyClip.Training.Evaluation;
 /// </param>
 /// <param name="References">Few-shot reference paths relative to the dataset root (empty in zero-shot mode or for
 /// predictions evaluated from files).</param>
-public sealed record ClassEvaluation(ClassMetrics Metrics, int Images, int Anomalous, bool PixelMetricsAvailable, IReadOnlyList<string> References)
+/// <param name="Outcomes">Every image of the class with its label and the score that entered the image metrics, in order.</param>
+public sealed record ClassEvaluation(ClassMetrics Metrics, int Images, int Anomalous, bool PixelMetricsAvailable, IReadOnlyList<string> References,
+    IReadOnlyList<ImageOutcome> Outcomes)
 {
     /// <summary>The class name.</summary>
     public string ClassName => Metrics.ClassName;

@@ -14,42 +14,38 @@ namespace AnomalyClip.Training.Evaluation;
 /// transform; all zeros for normal images), and the paper's metrics per class plus their unweighted mean.
 /// </summary>
 /// <remarks>
-/// <para>Image score: zero-shot, the text probability (<see cref="AnomalyResult.TextProbability"/>; the detector's
-/// <see cref="AprilGanOptions.FuseMapMax"/> does not enter); few-shot, by default the transductive
-/// ½(text probability + per-class min-max normalised map maximum) that <see cref="ImageScoreMode.BlendWithMapMax"/>
-/// computes once the class is complete, or the per-image score (<see cref="EvaluationOptions.FewShotScore"/>). Few-shot memory banks come from k train-split images per class (see
-/// <see cref="FewShotReferences"/>), built just before the class and released after it.</para>
+/// <para>A <see cref="MemoryBankDetector"/> makes the run few-shot: each class's bank is built from k train-split
+/// images (see <see cref="FewShotReferences"/>) just before the class and released after it. The image score is the
+/// detector's own score, except for few-shot runs with <see cref="FewShotImageScore.Transductive"/> (the paper), whose
+/// scores are computed over the whole class once it is scored (<see cref="TransductiveScores"/>).</para>
 /// <para>Memory: one class at a time. Maps go into the class's <see cref="ClassMetricsAccumulator"/> (4 bytes per
 /// pixel) and are not kept; 200 images at 518×518 hold about 215 MB until the class's metrics are computed.</para>
 /// </remarks>
 public sealed class EvaluationRun
 {
-    private readonly ZeroShotDetector _detector;
+    private readonly AnomalyDetector _detector;
     private readonly AnomalyDataset _dataset;
     private readonly EvaluationOptions _options;
-    private readonly ImageDecoder _decoder;
 
     /// <summary>Prepares a run; nothing is read until <see cref="Evaluate"/>.</summary>
-    /// <param name="detector">The zero-shot detector (not owned); few-shot mode builds its memory banks on top of it.</param>
+    /// <param name="detector">The detector (not owned); a <see cref="MemoryBankDetector"/> gets per-class banks built for the run.</param>
     /// <param name="dataset">The dataset; only its test split is scored (and its train split read for references).</param>
-    /// <param name="options">Mode, class filter and few-shot references; zero-shot over every class when null.</param>
-    /// <param name="decoder">Decodes images and masks (pixel limits); the default decoder when null.</param>
+    /// <param name="options">Class filter and few-shot references; every class with the defaults when null.</param>
     /// <exception cref="ArgumentException">A requested class is not in the dataset, a class is listed twice, or k is below 1.</exception>
-    public EvaluationRun(ZeroShotDetector detector, AnomalyDataset dataset, EvaluationOptions? options = null, ImageDecoder? decoder = null)
+    public EvaluationRun(AnomalyDetector detector, AnomalyDataset dataset, EvaluationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(detector);
         ArgumentNullException.ThrowIfNull(dataset);
         _detector = detector;
         _dataset = dataset;
         _options = options ?? new EvaluationOptions();
-        _decoder = decoder ?? new ImageDecoder();
         var classes = _options.Classes ?? dataset.ClassNames;
         var unknown = classes.Where(c => !dataset.ClassNames.Contains(c, StringComparer.Ordinal)).ToArray();
         if (unknown.Length > 0)
             throw new ArgumentException($"class(es) {string.Join(", ", unknown)} not in the dataset at {dataset.Root} (classes: {string.Join(", ", dataset.ClassNames)})");
         if (classes.Count == 0) throw new ArgumentException("no class to evaluate");
         if (classes.Distinct(StringComparer.Ordinal).Count() != classes.Count) throw new ArgumentException("a class is listed twice");
-        if (_options.Mode == EvaluationMode.FewShot && _options.KShotFile is null && _options.K < 1)
+        if (FewShot is not null && _options.KShotFile is null && _options.K < 1)
             throw new ArgumentException($"few-shot needs k ≥ 1 reference images per class, got {_options.K}");
         Classes = classes.ToArray();
     }
@@ -58,14 +54,18 @@ public sealed class EvaluationRun
     public IReadOnlyList<string> Classes { get; }
 
     /// <summary>
-    /// Called after each test image with its sample and the detector's result (map at S×S), e.g. to save overlays.
-    /// In few-shot mode the result's <see cref="AnomalyResult.Score"/> is the detector's per-image score; the
-    /// transductive score that enters the metrics is only known once the whole class is scored.
+    /// Called after each test image with its sample, the detector's result (map at S×S) and the decoded image, e.g. to
+    /// save overlays. The result's <see cref="AnomalyResult.Score"/> is the detector's per-image score; a transductive
+    /// score is only known once the whole class is scored (see <see cref="ClassEvaluation.Outcomes"/>).
     /// </summary>
     public Action<AnomalySample, AnomalyResult, DecodedImage>? OnImage { get; init; }
 
     /// <summary>Receives an <see cref="EvaluationProgress"/> after each test image.</summary>
     public IProgress<EvaluationProgress>? Progress { get; init; }
+
+    private MemoryBankDetector? FewShot => _detector as MemoryBankDetector;
+
+    private bool Transductive => FewShot is not null && _options.FewShotScore == FewShotImageScore.Transductive;
 
     /// <summary>Evaluates and writes the result files into <paramref name="outputDirectory"/> (see <see cref="EvaluationResult.WriteTo"/>).</summary>
     /// <exception cref="DatasetException">A class has no test images, or references cannot be found or drawn.</exception>
@@ -84,7 +84,7 @@ public sealed class EvaluationRun
     {
         var empty = Classes.FirstOrDefault(c => _dataset.Test[c].Count == 0);
         if (empty is not null) throw new DatasetException(_dataset.Root, $"class '{empty}' has no test images");
-        var references = _options.Mode != EvaluationMode.FewShot ? null
+        var references = FewShot is null ? null
             : _options.KShotFile is not null ? FewShotReferences.Read(_options.KShotFile, _dataset, Classes)
             : FewShotReferences.Sample(_dataset, Classes, _options.K, _options.Seed);
 
@@ -111,93 +111,73 @@ public sealed class EvaluationRun
     {
         var cls = Classes[classIndex];
         var samples = _dataset.Test[cls];
-        int size = _detector.ImageSize;
-        var maskPreprocessor = new MaskPreprocessor(size, _decoder);
         var refs = references?.ByClass[cls] ?? [];
-        using var fewShot = references is null ? null : FewShot(cls, references);
-        bool transductive = fewShot is not null && _options.FewShotScore == FewShotImageScore.Transductive;
-        var accumulator = new ClassMetricsAccumulator(cls,
-            transductive ? ImageScoreMode.BlendWithMapMax : ImageScoreMode.AsGiven, (long)samples.Count * size * size);
-        bool pixelsKnown = true;
-        int batch = Math.Max(1, _detector.Options.BatchSize);
-        for (int start = 0; start < samples.Count; start += batch)
+        if (references is not null)
+            FewShot!.AddBank(FewShot.BuildBank(references.AbsolutePaths(cls), cls, calibrate: !Transductive));
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            var chunk = samples.Skip(start).Take(batch).ToArray();
-            var images = chunk.Select(s => _decoder.Decode(s.ImagePath)).ToArray();
-            var sources = chunk.Select(s => (string?)s.ImagePath).ToArray();
-            var predictions = fewShot is not null ? fewShot.PredictBatch(images, cls, sources) : _detector.PredictBatch(images, cls, sources);
-            for (int j = 0; j < chunk.Length; j++)
+            int size = _detector.MapSize;
+            var masks = new MaskPreprocessor(size, _detector.Decoder);
+            var accumulator = new ClassMetricsAccumulator(cls, (long)samples.Count * size * size);
+            var textProbabilities = new List<double?>(samples.Count);
+            var mapMaxima = new List<double>(samples.Count);
+            var scores = new List<double>(samples.Count);
+            bool pixelsKnown = true;
+            foreach (var p in _detector.PredictFiles(samples.Select(s => s.ImagePath).ToArray(), cls))
             {
-                var (sample, result) = (chunk[j], predictions[j]);
+                ct.ThrowIfCancellationRequested();
+                var (sample, result) = (samples[p.Index], p.Result);
                 var map = result.Map;
                 byte[] mask;
-                if (sample.IsAnomaly && sample.MaskPath is not null) mask = maskPreprocessor.ToPixels(_decoder.Decode(sample.MaskPath));
+                if (sample.IsAnomaly && sample.MaskPath is not null) mask = masks.ToPixels(_detector.Decoder.Decode(sample.MaskPath));
                 else
                 {
                     pixelsKnown &= !sample.IsAnomaly;
                     mask = new byte[map.Values.Length];
                 }
-                accumulator.Add(map.Values, mask, map.Height, map.Width, sample.IsAnomaly, fewShot is null || transductive ? result.TextProbability : result.Score);
-                OnImage?.Invoke(sample, result, images[j]);
+                accumulator.Add(map.Values, mask, map.Height, map.Width, sample.IsAnomaly, result.Score);
+                textProbabilities.Add(result.TextProbability);
+                mapMaxima.Add(result.MapMax);
+                scores.Add(result.Score);
+                OnImage?.Invoke(sample, result, p.Image);
                 done++;
-                Progress?.Report(new EvaluationProgress(cls, classIndex, Classes.Count, start + j + 1, samples.Count, done, total, sample.RelativeImagePath));
+                Progress?.Report(new EvaluationProgress(cls, classIndex, Classes.Count, p.Index + 1, samples.Count, done, total, sample.RelativeImagePath));
             }
+            var used = Transductive ? TransductiveScores.Compute(textProbabilities, mapMaxima) : scores.ToArray();
+            var metrics = accumulator.Compute(used);
+            var outcomes = samples.Select((s, i) => new ImageOutcome(s.RelativeImagePath, s.DefectType, s.IsAnomaly, used[i])).ToArray();
+            return new ClassEvaluation(pixelsKnown ? metrics : ClassEvaluation.WithoutPixelMetrics(metrics), samples.Count,
+                samples.Count(s => s.IsAnomaly), pixelsKnown, refs, outcomes);
         }
-        var metrics = accumulator.Compute();
-        return new ClassEvaluation(pixelsKnown ? metrics : ClassEvaluation.WithoutPixelMetrics(metrics), samples.Count,
-            samples.Count(s => s.IsAnomaly), pixelsKnown, refs);
-    }
-
-    private FewShotDetector FewShot(string cls, FewShotReferences references)
-    {
-        var paths = references.AbsolutePaths(cls);
-        var images = paths.Select(_decoder.Decode).ToArray();
-        var detector = FewShotDetector.Create(_detector, Array.Empty<MemoryBank>());
-        try
+        finally
         {
-            detector.AddBank(detector.BuildBank(images, references.ByClass[cls], cls, calibrate: _options.FewShotScore == FewShotImageScore.PerImage));
-            return detector;
-        }
-        catch
-        {
-            detector.Dispose();
-            throw;
+            FewShot?.RemoveBank(cls);
         }
     }
 
     private List<KeyValuePair<string, string>> Settings()
     {
-        var adapter = _detector.Adapter.Metadata;
-        var o = _detector.Options;
-        bool fewShot = _options.Mode == EvaluationMode.FewShot;
         var s = new List<KeyValuePair<string, string>>
         {
-            new("mode", fewShot ? "few-shot" : "zero-shot"),
+            new("mode", FewShot is not null ? "few-shot" : "zero-shot"),
             new("dataset", _dataset.Root),
             new("classes", string.Join(",", Classes)),
-            new("backbone", _detector.Clip.Config.Name),
-            new("image_size", _detector.ImageSize.ToString(CultureInfo.InvariantCulture)),
-            new("taps", string.Join(",", adapter.Taps)),
-            new("activation", adapter.Activation),
-            new("logit_scale", o.LogitScale.ToString("R", CultureInfo.InvariantCulture)),
-            new("map", (o.AverageLayers ? "mean" : "sum") + " over layers" + (fewShot ? " + memory-bank distances" : "")
-                + (o.SmoothingSigma > 0 ? string.Create(CultureInfo.InvariantCulture, $", gaussian sigma {o.SmoothingSigma}") : "")),
-            new("image_score", !fewShot ? "text probability"
-                : _options.FewShotScore == FewShotImageScore.Transductive
-                    ? "0.5*(text probability + per-class min-max normalised map max) (transductive)"
-                    : "0.5*(text probability + sigmoid((map max - mean)/std)), mean/std leave-one-out on the references (per-image)"),
-            new("batch_size", Math.Max(1, o.BatchSize).ToString(CultureInfo.InvariantCulture)),
         };
-        if (fewShot)
+        s.AddRange(_detector.Settings);
+        s.Add(new("map", _detector.MapDescription));
+        s.Add(new("image_score", Transductive
+            ? "transductive: 0.5*(text probability + per-class min-max normalised map max), the normalised map max alone without a text tower"
+            : _detector.ScoreDescription));
+        if (FewShot is not null)
         {
-            s.Add(new("few_shot_taps", string.Join(",", o.FewShotTaps ?? adapter.Taps)));
             if (_options.KShotFile is not null) s.Add(new("k_shot_file", Path.GetFullPath(_options.KShotFile)));
             else
             {
                 s.Add(new("k", _options.K.ToString(CultureInfo.InvariantCulture)));
-                s.Add(new("seed", _options.Seed.ToString(CultureInfo.InvariantCulture)));
-                s.Add(new("reference_sampling", "with replacement from the train split, System.Random(seed), one stream over the classes in order"));
+                s.Add(new("seed", _options.Seed?.ToString(CultureInfo.InvariantCulture) ?? "none"));
+                s.Add(new("reference_sampling", _options.Seed is null
+                    ? "the first k train images in sorted order"
+                    : "without replacement from the train split, System.Random(seed) per class over the sorted files"));
             }
         }
         foreach (var (key, value) in _options.Settings ?? new Dictionary<string, string>())

@@ -4,14 +4,13 @@ namespace AnomalyClip.Training.Evaluation;
 public enum FewShotImageScore
 {
     /// <summary>
-    /// APRIL-GAN's score: ½(text probability + map maximum min-max normalised over the class's test images). It needs
-    /// the whole test set of the class.
+    /// APRIL-GAN's score (<see cref="AnomalyClip.Inference.Detection.TransductiveScores"/>): ½(text probability + map
+    /// maximum min-max normalised over the class's test images), the normalised maximum alone for detectors without a
+    /// text probability. It needs the whole test set of the class.
     /// </summary>
     Transductive,
 
-    /// <summary>
-    /// ½(text probability + σ((map max − μ)/σ_ref)), with μ and σ_ref measured leave-one-out on the reference images
-    /// (<see cref="AnomalyClip.Inference.FewShot.FewShotCalibration"/>): each test image is scored on its own.
-    /// </summary>
+    /// <summary>The detector's own per-image score (<see cref="AnomalyClip.Inference.Detection.AnomalyResult.Score"/>),
+    /// calibrated on the references: each test image is scored on its own.</summary>
     PerImage,
 }

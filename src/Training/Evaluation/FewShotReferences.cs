@@ -1,12 +1,13 @@
 using System.Collections.ObjectModel;
 using System.Text;
+using AnomalyClip.Inference.FewShot;
 using AnomalyClip.Training.Datasets;
 
 namespace AnomalyClip.Training.Evaluation;
 
 /// <summary>
 /// The normal reference images of a few-shot evaluation: per class, in class order, k paths relative to the dataset
-/// root (duplicates allowed: APRIL-GAN draws with replacement). Written as APRIL-GAN's <c>k_shot.txt</c>.
+/// root (a k-shot file may repeat a path, as APRIL-GAN draws with replacement). Written as APRIL-GAN's <c>k_shot.txt</c>.
 /// </summary>
 public sealed class FewShotReferences
 {
@@ -29,27 +30,26 @@ public sealed class FewShotReferences
         ByClass[className].Select(r => DatasetFiles.Absolute(_root, r)).ToArray();
 
     /// <summary>
-    /// Draws <paramref name="k"/> references per class WITH replacement from the class's train split, as APRIL-GAN
-    /// does (<c>torch.randint(0, N, (k,))</c>), but from <c>new System.Random(seed)</c>: one stream over
-    /// <paramref name="classes"/> in order, k × <c>Next(N)</c> per class. The picks therefore differ from a Python run
-    /// with the same seed (its torch stream is also consumed by model construction and cannot be reproduced), and they
-    /// depend on the class list; pass a <see cref="Read">k-shot file</see> to reuse a Python run's picks.
+    /// Picks <paramref name="k"/> references per class from the class's train split with AnomalyClip's one reference
+    /// policy (<see cref="ReferenceSampling"/>: without replacement, <c>System.Random(seed)</c> per class, so a class's
+    /// picks do not depend on which other classes are evaluated), or, when <paramref name="seed"/> is null, the first
+    /// k train images in sorted order. Pass a <see cref="Read">k-shot file</see> to reuse a Python run's picks.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is below 1.</exception>
-    /// <exception cref="DatasetException">A class has no train images.</exception>
-    public static FewShotReferences Sample(AnomalyDataset dataset, IReadOnlyList<string> classes, int k, int seed)
+    /// <exception cref="DatasetException">A class has fewer than k train images.</exception>
+    public static FewShotReferences Sample(AnomalyDataset dataset, IReadOnlyList<string> classes, int k, int? seed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        var random = new Random(seed);
         var byClass = new OrderedDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var cls in classes)
         {
             var train = dataset.Train[cls];
-            if (train.Count == 0)
-                throw new DatasetException(dataset.Root, $"class '{cls}' has no train (normal) images to draw few-shot references from; give a k-shot file");
-            var picks = new string[k];
-            for (int i = 0; i < k; i++) picks[i] = train[random.Next(train.Count)].RelativeImagePath;
-            byClass.Add(cls, picks);
+            if (train.Count < k)
+                throw new DatasetException(dataset.Root, $"class '{cls}' has {train.Count} train (normal) image(s), fewer than the k = {k} few-shot references asked for; lower k or give a k-shot file");
+            var relative = train.ToDictionary(s => Path.GetFullPath(s.ImagePath), s => s.RelativeImagePath, StringComparer.Ordinal);
+            var candidates = train.Select(s => s.ImagePath).ToArray();
+            var picks = seed is int sd ? ReferenceSampling.Choose(candidates, k, sd) : ReferenceSampling.First(candidates, k);
+            byClass.Add(cls, picks.Select(p => relative[Path.GetFullPath(p)]).ToArray());
         }
         return new FewShotReferences(dataset.Root, new ReadOnlyDictionary<string, IReadOnlyList<string>>(byClass));
     }

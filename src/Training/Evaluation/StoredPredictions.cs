@@ -82,9 +82,10 @@ public static class StoredPredictions
         var maps = SafeTensors.Load(mapsPath, stems.Contains);
         try
         {
-            var accumulator = new ClassMetricsAccumulator(cls, ImageScoreMode.AsGiven, rows.Sum(r => maps[r.Stem].numel()));
+            var accumulator = new ClassMetricsAccumulator(cls, rows.Sum(r => maps[r.Stem].numel()));
             bool pixelsKnown = true;
             int anomalous = 0;
+            var outcomes = new List<ImageOutcome>(rows.Length);
             masks = 0;
             foreach (var row in rows)
             {
@@ -111,9 +112,10 @@ public static class StoredPredictions
                 }
                 if (label) anomalous++;
                 accumulator.Add(map, mask, h, w, label, row.Score);
+                outcomes.Add(new ImageOutcome(row.File, "", label, row.Score));
             }
             var metrics = accumulator.Compute();
-            return new ClassEvaluation(pixelsKnown ? metrics : ClassEvaluation.WithoutPixelMetrics(metrics), rows.Length, anomalous, pixelsKnown, []);
+            return new ClassEvaluation(pixelsKnown ? metrics : ClassEvaluation.WithoutPixelMetrics(metrics), rows.Length, anomalous, pixelsKnown, [], outcomes);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using AnomalyClip.Inference.Detection;
+using AnomalyClip.Inference.Features;
 using AnomalyClip.Inference.FewShot;
 using AnomalyClip.Inference.Maps;
 using AnomalyClip.Tests.Support;
@@ -60,7 +61,8 @@ public class DetectorParityTests
         foreach (var (cls, start) in new[] { ("bottle", 0), ("screw", 2) })
         {
             using var enc = TinyModels.AprilGan.EncodeImage(refs[start..(start + 2)], [1, 2, 3, 4], pooled: false);
-            banks.Add(MemoryBank.FromTokens(cls, [1, 2, 3, 4], enc.Tokens, names[start..(start + 2)]));
+            using var features = ClipPatchFeatureSource.FromEncoding(enc, [1, 2, 3, 4]);
+            banks.Add(MemoryBank.FromFeatures(cls, PatchMetric.Cosine, features, names[start..(start + 2)]));
         }
         return FewShotDetector.Create(TinyAprilGan.Detector, banks);
     }
@@ -71,8 +73,14 @@ public class DetectorParityTests
         using var fs = GoldenFewShot();
         foreach (var cls in new[] { "bottle", "screw" })
         {
+            // The bank keeps the golden raw tokens as the unit rows the cosine search uses.
             var golden = Golden.AprilGan($"aprilgan/few_shot/memory/{cls}");
-            for (int l = 0; l < 4; l++) TensorAssert.Close(golden[l], fs.Banks[cls].Layers[l], 1e-5, $"{cls} layer {l + 1}");
+            Assert.Equal(["block1", "block2", "block3", "block4"], fs.Banks[cls].LayerNames);
+            for (int l = 0; l < 4; l++)
+            {
+                using var unit = golden[l] / golden[l].norm(-1, keepdim: true);
+                TensorAssert.Close(unit, fs.Banks[cls].Layers[l], 1e-5, $"{cls} layer {l + 1}");
+            }
         }
     }
 
@@ -90,7 +98,7 @@ public class DetectorParityTests
         foreach (var cls in new[] { "bottle", "screw" })
         {
             var idx = Enumerable.Range(0, 8).Where(i => TinyAprilGan.TestClasses[i] == cls).ToArray();
-            var rescored = FewShotDetector.ApplyTransductiveScores(idx.Select(i => results[i]).ToArray());
+            var rescored = TransductiveScores.Apply(idx.Select(i => results[i]).ToArray());
             for (int j = 0; j < idx.Length; j++) Assert.Equal(golden[idx[j]].item<double>(), rescored[j].Score, 1e-5);
         }
     }

@@ -1,4 +1,5 @@
 using AnomalyClip.Inference.Detection;
+using AnomalyClip.Inference.Features;
 using AnomalyClip.Inference.FewShot;
 using AnomalyClip.Tests.Support;
 using Xunit;
@@ -26,7 +27,7 @@ public class FewShotBehaviourTests
         foreach (var path in TestImages("bottle"))
         {
             var r = fs.Predict(path, "bottle");
-            double expected = 0.5 * (r.TextProbability + 1 / (1 + Math.Exp(-(r.MapMax - cal.Mean) / cal.Std)));
+            double expected = 0.5 * (r.TextProbability!.Value + 1 / (1 + Math.Exp(-(r.MapMax - cal.Mean) / cal.Std)));
             Assert.Equal(expected, r.Score, 12);
             Assert.InRange(r.Score, 0, 1);
         }
@@ -51,7 +52,8 @@ public class FewShotBehaviourTests
         using var two = FewShotDetector.Create(TinyAprilGan.Detector, TrainImages("screw")[..2], "screw", calibrate: false);
         using (var enc = TinyModels.AprilGan.EncodeImage(new AnomalyClip.Clip.Preprocessing.ClipPreprocessor(
                    AnomalyClip.Clip.Preprocessing.ClipTransformOptions.AprilGan(48)).ToBatch([TinyAprilGan.Detector.Decoder.Decode(TrainImages("screw")[2])], CPU), [1, 2, 3, 4], pooled: false))
-            two.Banks["screw"].Extend(enc.Tokens, [TrainImages("screw")[2]]);
+        using (var features = ClipPatchFeatureSource.FromEncoding(enc, [1, 2, 3, 4]))
+            two.Banks["screw"].Extend(features, [TrainImages("screw")[2]]);
         Assert.Equal(3, two.Banks["screw"].Count);
         for (int l = 0; l < 4; l++) TensorAssert.Close(fs.Banks["screw"].Layers[l], two.Banks["screw"].Layers[l], 1e-6, $"extended layer {l}");
         var a = fs.Predict(TestImages("screw")[2], "screw");
@@ -65,10 +67,11 @@ public class FewShotBehaviourTests
         using var fs = FewShotDetector.Create(TinyAprilGan.Detector, TrainImages("bottle"), "bottle", calibrate: false);
         using var enc = TinyModels.AprilGan.EncodeImage(Golden.AprilGan("aprilgan/input/images")[..2], [1, 2, 3, 4], pooled: false);
         var bank = fs.Banks["bottle"];
-        using var whole = bank.Distance(0, enc.Tokens[0]);
-        using var chunked = bank.Distance(0, enc.Tokens[0], chunkRows: 7);
+        using var features = ClipPatchFeatureSource.FromEncoding(enc, [1, 2, 3, 4]);
+        using var whole = bank.Distance("block1", features["block1"]);
+        using var chunked = bank.Distance("block1", features["block1"], chunkRows: 7);
         TensorAssert.Close(whole, chunked, 1e-6, "chunked");
-        using var loo = bank.Distance(0, enc.Tokens[0], exclude: 1, chunkRows: 5);
+        using var loo = bank.Distance("block1", features["block1"], exclude: 1, chunkRows: 5);
         Assert.True((loo - whole).min().item<float>() >= -1e-6f, "leaving a reference out can only increase distances");
     }
 

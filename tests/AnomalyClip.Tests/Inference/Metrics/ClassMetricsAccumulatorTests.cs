@@ -1,3 +1,4 @@
+using AnomalyClip.Inference.Detection;
 using AnomalyClip.Inference.Metrics;
 using Xunit;
 
@@ -73,19 +74,24 @@ public class ClassMetricsAccumulatorTests
     [Fact]
     public void FewShotScoresBlendMinMaxNormalisedMapMaxima()
     {
-        var acc = new ClassMetricsAccumulator("toy", ImageScoreMode.BlendWithMapMax);
+        var acc = new ClassMetricsAccumulator("toy");
         byte[] none = new byte[4], one = [0, 1, 0, 0];
         acc.Add([0, 1, 0, 0], none, 2, 2, false, 0.1);
         acc.Add([0, 0, 3, 0], one, 2, 2, true, 0.2);
         acc.Add([2, 0, 0, 0], none, 2, 2, false, 0.3);
-        var m = acc.Compute();
+        var scores = TransductiveScores.Compute([0.1, 0.2, 0.3], [1, 3, 2]);
+        var m = acc.Compute(scores);
         Assert.Equal([0.05, 0.6, 0.4], acc.ImageScoresUsed.Select(s => Math.Round(s, 12)));
         Assert.Equal(1.0, m.ImageAuroc, Tol);
+        Assert.Equal([0.0, 1.0, 0.5], TransductiveScores.Compute([null, null, null], [1, 3, 2])); // no text tower: m̃ alone
 
-        var flat = new ClassMetricsAccumulator("flat", ImageScoreMode.BlendWithMapMax);
+        var flat = new ClassMetricsAccumulator("flat");
         flat.Add([1, 0, 0, 0], none, 2, 2, false, 0.1);
         flat.Add([0, 1, 0, 0], one, 2, 2, true, 0.2);
-        Assert.True(double.IsNaN(flat.Compute().ImageAuroc)); // all maxima equal: 0/0 as in numpy
+        Assert.True(double.IsNaN(flat.Compute(TransductiveScores.Compute([0.1, 0.2], [1, 1])).ImageAuroc)); // all maxima equal: 0/0 as in numpy
+        var one1 = new ClassMetricsAccumulator("one");
+        one1.Add([1, 0, 0, 0], none, 2, 2, false, 0.1);
+        Assert.Throws<ArgumentException>(() => one1.Compute([1.0, 2.0])); // one replacement score per image
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AnomalyClip.Inference.Detection;
+using AnomalyClip.Inference.FewShot;
 using AnomalyClip.Tests.Support;
 using AnomalyClip.Tests.Training.Datasets;
 using AnomalyClip.Training.Datasets;
@@ -38,7 +39,7 @@ public class EvaluationRunTests
         for (int i = 0; i < order.Length; i++)
         {
             TensorAssert.Close(maps[i], seen[i].Result.Map.ToTensor(), 1e-4, $"map {order[i]}");
-            Assert.Equal(scores[i].item<float>(), seen[i].Result.TextProbability, 1e-5);
+            Assert.Equal(scores[i].item<float>(), seen[i].Result.TextProbability!.Value, 1e-5);
         }
         Assert.Equal(Enumerable.Range(1, 8), progress.Select(p => p.ImagesDone));
         Assert.All(progress, p => Assert.Equal(8, p.ImagesTotal));
@@ -55,8 +56,10 @@ public class EvaluationRunTests
         using var dir = new TempDatasetDir();
         var kShot = Path.Combine(dir.Root, "given_k_shot.txt");
         File.WriteAllText(kShot, string.Join("\n", GoldenEvaluation.KShotReferences) + "\n");
-        var options = new EvaluationOptions { Mode = EvaluationMode.FewShot, KShotFile = kShot };
-        var result = new EvaluationRun(TinyAprilGan.Detector, GoldenEvaluation.Dataset(), options).Run(Path.Combine(dir.Root, "out"));
+        var options = new EvaluationOptions { KShotFile = kShot };
+        using var fewShot = FewShotDetector.Create(TinyAprilGan.Detector);
+        var result = new EvaluationRun(fewShot, GoldenEvaluation.Dataset(), options).Run(Path.Combine(dir.Root, "out"));
+        Assert.Empty(fewShot.Banks); // each class's bank lives only while the class is scored
 
         GoldenEvaluation.AssertMatches("few_shot", result.Metrics, GoldenEvaluation.FromOwnMaps);
         Assert.Equal(GoldenEvaluation.KShotReferences[..2], result.Classes[0].References);
@@ -71,28 +74,37 @@ public class EvaluationRunTests
     {
         using var dir = new TempDatasetDir();
         var dataset = GoldenEvaluation.Dataset();
-        var options = new EvaluationOptions { Mode = EvaluationMode.FewShot, K = 3, Seed = 7 };
-        var first = new EvaluationRun(TinyAprilGan.Detector, dataset, options).Run(Path.Combine(dir.Root, "a"));
-        var second = new EvaluationRun(TinyAprilGan.Detector, dataset, options).Run(Path.Combine(dir.Root, "b"));
+        var options = new EvaluationOptions { K = 2, Seed = 7 };
+        using var fewShot = FewShotDetector.Create(TinyAprilGan.Detector);
+        var first = new EvaluationRun(fewShot, dataset, options).Run(Path.Combine(dir.Root, "a"));
+        var second = new EvaluationRun(fewShot, dataset, options).Run(Path.Combine(dir.Root, "b"));
 
-        // System.Random(7), one stream over the classes in order, k draws of Next(N) each.
-        var random = new Random(7);
-        var expected = dataset.ClassNames
-            .SelectMany(c => Enumerable.Range(0, 3).Select(_ => dataset.Train[c][random.Next(dataset.Train[c].Count)].RelativeImagePath))
-            .ToArray();
+        // The one reference policy, per class: the sorted train files shuffled by System.Random(7), the first k, sorted.
+        var expected = dataset.ClassNames.SelectMany(c =>
+        {
+            var files = dataset.Train[c].Select(s => s.RelativeImagePath).Order(StringComparer.Ordinal).ToArray();
+            new Random(7).Shuffle(files);
+            return files.Take(2).Order(StringComparer.Ordinal);
+        }).ToArray();
         var written = File.ReadAllLines(Path.Combine(dir.Root, "a", FewShotReferences.FileName));
         Assert.Equal(expected, written);
         Assert.Equal(written, File.ReadAllLines(Path.Combine(dir.Root, "b", FewShotReferences.FileName)));
         Assert.Equal(first.Metrics.ToCsv(), second.Metrics.ToCsv());
-        Assert.All(first.Classes, c => Assert.Equal(3, c.References.Count));
+        Assert.All(first.Classes, c => Assert.Equal(2, c.References.Count));
         Assert.All(first.Classes, c => Assert.All(c.References, r => Assert.StartsWith(c.ClassName + "/train/good/", r)));
         Assert.Contains("seed: 7", first.Log);
 
         // The written file read back as an explicit list gives the same references and the same metrics.
-        var replay = new EvaluationRun(TinyAprilGan.Detector, dataset,
-            new EvaluationOptions { Mode = EvaluationMode.FewShot, KShotFile = Path.Combine(dir.Root, "a", FewShotReferences.FileName) }).Evaluate();
+        var replay = new EvaluationRun(fewShot, dataset,
+            new EvaluationOptions { KShotFile = Path.Combine(dir.Root, "a", FewShotReferences.FileName) }).Evaluate();
         Assert.Equal(first.Metrics.ToCsv(), replay.Metrics.ToCsv());
-        Assert.NotEqual(written, FewShotReferences.Sample(dataset, dataset.ClassNames, 3, 8).ToKShotText().TrimEnd('\n').Split('\n'));
+        Assert.Contains(Enumerable.Range(8, 8), s => FewShotReferences.Sample(dataset, dataset.ClassNames, 2, s).ToKShotText() != string.Join('\n', written) + "\n");
+        // A class's picks do not depend on the other classes evaluated.
+        Assert.Equal(first.Classes[1].References, FewShotReferences.Sample(dataset, [dataset.ClassNames[1]], 2, 7).ByClass[dataset.ClassNames[1]]);
+        // Without a seed: the first k sorted; more than the pool is a clear error.
+        Assert.Equal(["bottle/train/good/000.png", "bottle/train/good/001.png"], FewShotReferences.Sample(dataset, ["bottle"], 2, null).ByClass["bottle"]);
+        var tooMany = Assert.Throws<DatasetException>(() => FewShotReferences.Sample(dataset, ["bottle"], 4, 7));
+        Assert.Contains("fewer than the k = 4", tooMany.Message);
     }
 
     [Fact]
