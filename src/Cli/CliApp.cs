@@ -9,7 +9,8 @@ public static class CliApp
     /// <summary>Builds the root command with every sub-command.</summary>
     public static RootCommand Build()
     {
-        var root = new RootCommand("AnomalyClip: zero- and few-shot industrial anomaly detection with CLIP (APRIL-GAN) in .NET.");
+        var root = new RootCommand("AnomalyClip: zero- and few-shot industrial anomaly detection (APRIL-GAN on CLIP, or few-shot on a built-in ResNet-18) in .NET.");
+        root.Subcommands.Add(DemoCommand.Build());
         root.Subcommands.Add(PredictCommand.Build());
         root.Subcommands.Add(TrainCommand.Build());
         root.Subcommands.Add(TestCommand.Build());
@@ -19,6 +20,7 @@ public static class CliApp
         bench.Subcommands.Add(BenchEncoderCommand.Build());
         bench.Subcommands.Add(BenchPredictCommand.Build());
         bench.Subcommands.Add(BenchMetricsCommand.Build());
+        bench.Subcommands.Add(BenchFewShotCommand.Build());
         root.Subcommands.Add(bench);
         root.Subcommands.Add(EncodeCommand.Build());
         root.Subcommands.Add(EncodeTextCommand.Build());

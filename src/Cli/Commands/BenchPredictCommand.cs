@@ -19,25 +19,35 @@ internal static class BenchPredictCommand
     public static Command Build()
     {
         var arch = new Option<string>("--arch") { Description = "Architecture.", DefaultValueFactory = _ => "ViT-L-14-336" };
-        var size = new Option<int>("--image-size") { Description = "Input side in pixels.", DefaultValueFactory = _ => 518 };
+        var backbone = new Option<string>("--backbone") { Description = "clip (random ViT weights and adapter; zero- and few-shot) or resnet18 (the built-in ImageNet weights; few-shot).", DefaultValueFactory = _ => "clip" };
+        var size = new Option<int?>("--image-size") { Description = "Input side in pixels (default: 518 for clip, 224 for resnet18)." };
         var random = new Option<bool>("--random-weights") { Description = "Random CLIP and adapter weights (required: no weight files are read)." };
         var k = new Option<int>("--k") { Description = "Reference images in the few-shot memory bank.", DefaultValueFactory = _ => 4 };
         var iterations = new Option<int>("--iterations") { Description = "Timed predictions per mode.", DefaultValueFactory = _ => 3 };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var dtype = new Option<string>("--dtype") { Description = "fp32, fp16 or bf16.", DefaultValueFactory = _ => "fp32" };
         var json = new Option<bool>("--json") { Description = "Print JSON (keys zero_shot_ms, few_shot_ms, ...)." };
-        var cmd = new Command("predict", "Median ms per image of zero-shot and few-shot prediction (paper taps, one encoder pass per image), and peak memory.")
-        { arch, size, random, k, iterations, device, dtype, json };
+        var cmd = new Command("predict", "Median ms per image of zero-shot and few-shot prediction (decoding excluded; CLIP: paper taps, one encoder pass per image), and peak memory.")
+        { backbone, arch, size, random, k, iterations, device, dtype, json };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
-            if (!r.GetValue(random)) throw new ArgumentException("bench predict needs --random-weights");
             var dev = DeviceOption.Parse(r.GetValue(device)!);
-            var result = Measure(ClipModelConfigs.Get(r.GetValue(arch)!), r.GetValue(size), r.GetValue(k), r.GetValue(iterations), dev, DeviceOption.ParseDType(r.GetValue(dtype)!));
+            if (r.GetValue(k) < 1 || r.GetValue(iterations) < 1) throw new ArgumentException("--k and --iterations must be at least 1");
+            var result = r.GetValue(backbone)!.Trim().ToLowerInvariant() switch
+            {
+                DetectorArguments.ClipBackbone => r.GetValue(random)
+                    ? Measure(ClipModelConfigs.Get(r.GetValue(arch)!), r.GetValue(size) ?? 518, r.GetValue(k), r.GetValue(iterations), dev, DeviceOption.ParseDType(r.GetValue(dtype)!))
+                    : throw new ArgumentException("bench predict --backbone clip needs --random-weights"),
+                DetectorArguments.ResNet18Backbone => MeasureResNet18(r.GetValue(size) ?? 224, r.GetValue(k), r.GetValue(iterations), dev),
+                var other => throw new ArgumentException($"--backbone: unknown backbone '{other}' (clip, resnet18)"),
+            };
             if (r.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result, BenchJson.Options));
             else
             {
-                Console.WriteLine($"predict {result.Arch} @ {result.ImageSize}px, {result.Device}, {result.Dtype}, {result.Threads} threads, taps {string.Join(",", result.Taps)}");
-                Console.WriteLine($"  zero-shot {result.ZeroShotMs:F0} ms/image   few-shot (k={result.K}) {result.FewShotMs:F0} ms/image (+{(result.FewShotMs / result.ZeroShotMs - 1) * 100:F1}%)");
+                Console.WriteLine($"predict {result.Arch} @ {result.ImageSize}px, {result.Device}, {result.Dtype}, {result.Threads} threads, layers {string.Join(",", result.Layers)}");
+                if (result.ZeroShotMs is double zs)
+                    Console.WriteLine($"  zero-shot {zs:F0} ms/image   few-shot (k={result.K}) {result.FewShotMs:F0} ms/image (+{(result.FewShotMs / zs - 1) * 100:F1}%)");
+                else Console.WriteLine($"  few-shot (k={result.K}) {result.FewShotMs:F1} ms/image");
                 Console.WriteLine($"  peak resident memory {result.PeakMemoryMib:F0} MiB");
             }
             return 0;
@@ -45,12 +55,24 @@ internal static class BenchPredictCommand
         return cmd;
     }
 
-    internal sealed record PredictBench(string Arch, int ImageSize, string Device, string Dtype, int Threads, int[] Taps, int K, int Iterations,
-        double ZeroShotMs, double FewShotMs, double PeakMemoryMib);
+    internal sealed record PredictBench(string Backbone, string Arch, int ImageSize, string Device, string Dtype, int Threads, string[] Layers, int K, int Iterations,
+        double? ZeroShotMs, double FewShotMs, double PeakMemoryMib);
+
+    /// <summary>The offline ResNet-18 few-shot detector: a bank of k random preprocessed references, then one image at a time.</summary>
+    internal static PredictBench MeasureResNet18(int imageSize, int k, int iterations, Device device)
+    {
+        using var detector = CnnFewShotDetector.Create(AnomalyClip.Backbones.Backbone.ResNet18(device, imageSize));
+        using (var references = randn(k, 3, imageSize, imageSize, device: device) * 50)
+        using (var features = detector.Features.Extract(references))
+            detector.AddBank(MemoryBank.FromFeatures("object", detector.Features.Metric, features, Enumerable.Range(0, k).Select(i => $"random_{i}").ToArray()));
+        using var image = randn(1, 3, imageSize, imageSize, device: device) * 50;
+        double fs = Median(iterations, () => detector.PredictTensor(image, [null]));
+        return new PredictBench(DetectorArguments.ResNet18Backbone, detector.Backbone.Name, imageSize, device.ToString(), "Float32", get_num_threads(),
+            [.. detector.Features.LayerNames], k, iterations, null, fs, ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0));
+    }
 
     internal static PredictBench Measure(ClipModelConfig config, int imageSize, int k, int iterations, Device device, ScalarType dtype)
     {
-        if (k < 1 || iterations < 1) throw new ArgumentException("--k and --iterations must be at least 1");
         using var clip = ClipModel.CreateRandom(config, new ClipLoadOptions(imageSize, DType: dtype), device);
         int layers = config.Vision.Layers;
         var taps = new[] { layers / 4, layers / 2, 3 * layers / 4, layers };
@@ -69,7 +91,8 @@ internal static class BenchPredictCommand
         using var image = randn(1, 3, imageSize, imageSize);
         double zs = Median(iterations, () => zeroShot.PredictTensor(image, [null]));
         double fs = Median(iterations, () => fewShot.PredictTensor(image, [null]));
-        return new PredictBench(config.Name, imageSize, device.ToString(), dtype.ToString(), get_num_threads(), taps, k, iterations, zs, fs,
+        return new PredictBench(DetectorArguments.ClipBackbone, config.Name, imageSize, device.ToString(), dtype.ToString(), get_num_threads(),
+            taps.Select(ClipPatchFeatureSource.LayerName).ToArray(), k, iterations, zs, fs,
             ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0));
     }
 

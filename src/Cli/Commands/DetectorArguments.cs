@@ -22,12 +22,16 @@ internal sealed class DetectorArguments
     };
     public readonly Option<int> BatchSize = new("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 1 };
     public readonly Option<double?> Smoothing = new("--smoothing") { Description = "Gaussian smoothing sigma of the map in pixels (clip: 0 = off, the paper; resnet18: 4)." };
+    public readonly Option<double?> Coreset = new("--coreset") { Description = "resnet18: keep this fraction of each memory bank's rows, picked by greedy coreset subsampling (e.g. 0.25); default all rows." };
+    public readonly Option<string> Augment = new("--augment") { Description = "resnet18: extra views of each reference in its bank: none, flips, rotations or all.", DefaultValueFactory = _ => "none" };
 
     public void AddTo(Command command)
     {
         command.Options.Add(Backbone);
         command.Options.Add(BatchSize);
         command.Options.Add(Smoothing);
+        command.Options.Add(Coreset);
+        command.Options.Add(Augment);
         Model.AddTo(command);
     }
 
@@ -51,7 +55,38 @@ internal sealed class DetectorArguments
         if (batch < 1) throw new ArgumentException($"--batch-size must be at least 1, got {batch}");
         double? sigma = r.GetValue(Smoothing);
         if (sigma is double s && !(s >= 0 && s <= 1000)) throw new ArgumentException($"--smoothing must be a sigma in [0, 1000] pixels, got {s}");
-        return BackboneOf(r) == ClipBackbone ? OpenClip(r, fewShot, batch, sigma ?? 0) : throw new ArgumentException("--backbone resnet18 is not available yet");
+        if (BackboneOf(r) == ClipBackbone)
+        {
+            if (r.GetResult(Coreset) is { Implicit: false } || r.GetResult(Augment) is { Implicit: false })
+                throw new ArgumentException("--coreset and --augment apply to --backbone resnet18");
+            return OpenClip(r, fewShot, batch, sigma ?? 0);
+        }
+        if (!fewShot) throw new ArgumentException("--backbone resnet18 is few-shot only (it has no text tower): give --reference DIR (predict, calibrate) or --mode few-shot (test)");
+        return OpenResNet18(r, batch, sigma ?? CnnFewShotOptions.Default.SmoothingSigma);
+    }
+
+    private DetectorSession OpenResNet18(ParseResult r, int batch, double sigma)
+    {
+        foreach (var clipOnly in new Option[] { Model.Adapter, Model.ModelDir, Model.Model, Model.TokenizerFile, Model.Activation, Model.Taps, Model.DType })
+            if (r.GetResult(clipOnly) is { Implicit: false }) throw new ArgumentException($"{clipOnly.Name} applies to --backbone clip, not resnet18");
+        double? coreset = r.GetValue(Coreset);
+        if (coreset is double f && !(f > 0 && f <= 1)) throw new ArgumentException($"--coreset must be a fraction in (0, 1], got {f}");
+        var augmentation = r.GetValue(Augment)!.Trim().ToLowerInvariant() switch
+        {
+            "none" => ReferenceAugmentation.None,
+            "flips" => ReferenceAugmentation.Flips,
+            "rotations" => ReferenceAugmentation.Rotations,
+            "all" => ReferenceAugmentation.Flips | ReferenceAugmentation.Rotations,
+            var other => throw new ArgumentException($"--augment: unknown augmentation '{other}' (none, flips, rotations, all)"),
+        };
+        int size = r.GetValue(Model.ImageSize) ?? 224;
+        if (size < AnomalyClip.Backbones.Backbone.MinimumResNetInputSize || size > 2048)
+            throw new ArgumentException($"--image-size must be in [{AnomalyClip.Backbones.Backbone.MinimumResNetInputSize}, 2048] px for resnet18, got {size}");
+        var options = new CnnFewShotOptions(SmoothingSigma: sigma, CoresetFraction: coreset, Augmentation: augmentation, BatchSize: batch);
+        var backbone = AnomalyClip.Backbones.Backbone.ResNet18(Model.ParseDevice(r), size);
+        var detector = CnnFewShotDetector.Create(backbone, options);
+        var details = new Dictionary<string, string> { ["detector"] = ResNet18Backbone, ["device"] = backbone.Device.ToString() };
+        return new DetectorSession(detector, [], details);
     }
 
     private DetectorSession OpenClip(ParseResult r, bool fewShot, int batch, double sigma)

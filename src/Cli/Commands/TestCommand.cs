@@ -65,16 +65,22 @@ internal static class TestCommand
     }
 
     /// <summary>Runs the evaluation with a progress bar and the paper's overlays, and writes every result file.</summary>
-    internal static EvaluationResult Evaluate(DetectorSession session, Training.Datasets.AnomalyDataset dataset, EvaluationOptions options, string outDir, bool overlays)
+    /// <param name="fixedScale">Colour overlays on the detector's fixed map range where it has one (normal parts stay
+    /// cold) instead of the paper's per-image min-max.</param>
+    internal static EvaluationResult Evaluate(DetectorSession session, Training.Datasets.AnomalyDataset dataset, EvaluationOptions options, string outDir, bool overlays,
+        bool fixedScale = false)
     {
         var bar = new TerminalProgress("test");
-        var run = new EvaluationRun(session.Detector, dataset, options)
+        var detector = session.Detector;
+        var run = new EvaluationRun(detector, dataset, options)
         {
             Progress = new SyncProgress<EvaluationProgress>(p => bar.Report(p.ImagesDone, p.ImagesTotal, $"{p.ClassName} {p.ImageInClass}/{p.ImagesInClass}")),
             OnImage = !overlays ? null : (sample, result, image) =>
             {
-                // The paper's overlay: image resized to the map, per-image min-max JET, 0.5 blend.
-                using var overlay = HeatmapOverlay.Render(image, result);
+                // The paper's overlay: image resized to the map, JET, 0.5 blend; per-image min-max unless a fixed scale is asked for.
+                var range = fixedScale ? detector.MapRange(sample.ClassName) : null;
+                var scale = range is { } r ? HeatmapScale.Fixed(r.Min, r.Max) : HeatmapScale.PerImage;
+                using var overlay = HeatmapOverlay.Render(image, result, new HeatmapOverlayOptions { Scale = scale });
                 overlay.SavePng(OverlayPath(outDir, sample));
             },
         };
