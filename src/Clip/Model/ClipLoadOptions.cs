@@ -8,8 +8,9 @@ namespace AnomalyClip.Clip.Model;
 /// config's. The positional embedding is resized once at load (APRIL-GAN runs ViT-L-14-336 at 518).</param>
 /// <param name="Activation">Overrides the config's activation (APRIL-GAN's adapters expect exact GELU).</param>
 /// <param name="DType">Parameter/activation dtype: Float32 (default), or Float16/BFloat16 (LayerNorm stays float32).</param>
-/// <param name="TokenizerFile">open_clip's <c>bpe_simple_vocab_16e6.txt.gz</c>, used when the model folder has no
-/// tokenizer files of its own.</param>
+/// <param name="TokenizerFile">An open_clip merges file (<c>bpe_simple_vocab_16e6.txt.gz</c> format), used only when
+/// the model folder has no tokenizer files of its own; null (the default) then uses <see cref="Tokenization.ClipTokenizer.Default"/>,
+/// the same CLIP BPE embedded in the library, so it is rarely needed.</param>
 public sealed record ClipLoadOptions(int? ImageSize = null, Activation? Activation = null, ScalarType DType = ScalarType.Float32, string? TokenizerFile = null)
 {
     /// <summary>The config's own size and activation, float32.</summary>

@@ -37,7 +37,12 @@ public sealed partial class ClipModel : nn.Module
     /// <summary>The text tower.</summary>
     public TextTransformer Text => text;
 
-    /// <summary>The tokenizer that goes with the weights (set by <see cref="Load"/> when the folder has one).</summary>
+    /// <summary>
+    /// The tokenizer that goes with the weights. <see cref="Load"/> always sets it (the model folder's tokenizer files,
+    /// else <see cref="ClipLoadOptions.TokenizerFile"/>, else <see cref="Tokenization.ClipTokenizer.Default"/>).
+    /// Null for models built with <see cref="CreateRandom"/> or <see cref="FromStateDict"/>, which read no files:
+    /// assign one (usually <see cref="Tokenization.ClipTokenizer.Default"/>) before encoding text with them.
+    /// </summary>
     public Tokenization.ClipTokenizer? Tokenizer { get; set; }
 
     /// <summary>Input side in pixels the vision tower runs at.</summary>

@@ -15,16 +15,20 @@ public sealed partial class ClipModel
     /// a transformers CLIP folder (<c>config.json</c> + <c>model.safetensors</c>, a shard index or
     /// <c>pytorch_model.bin</c>), or a weight file alone. Without a config beside the weights the architecture is
     /// inferred from the tensor shapes as OpenAI's loader does (<see cref="ModelConfigInference"/>: QuickGELU, heads of
-    /// width 64), which fits OpenAI's <c>.pt</c> files. The tokenizer is loaded from the model's files when present,
-    /// else from <see cref="ClipLoadOptions.TokenizerFile"/>.
+    /// width 64), which fits OpenAI's <c>.pt</c> files. The model always gets a <see cref="Tokenizer"/>, the first of:
+    /// the model folder's own tokenizer files (open_clip's <c>bpe_simple_vocab_16e6.txt.gz</c>, else Hugging Face
+    /// <c>vocab.json</c> + <c>merges.txt</c>), <see cref="ClipLoadOptions.TokenizerFile"/>, and
+    /// <see cref="ClipTokenizer.Default"/> (the CLIP BPE embedded in this library), so a Hugging Face cache folder
+    /// or an OpenCLIP checkpoint without tokenizer files needs no tokenizer file.
     /// </summary>
     /// <param name="nameOrPath">Folder, weight file, repo id ("timm/vit_large_patch14_clip_336.openai", "hf-hub:...") or
     /// OpenCLIP name ("ViT-L-14-336", "ViT-B-16/laion2b_s34b_b88k").</param>
     /// <param name="device">Target device (CPU when null).</param>
-    /// <param name="options">Image size, activation override, dtype, tokenizer fallback.</param>
+    /// <param name="options">Image size, activation override, dtype, tokenizer file for folders without one.</param>
     /// <param name="resolve">Hub settings (endpoint, cache, offline, token); the environment's when null.</param>
     /// <param name="progress">Download progress, if a download happens.</param>
-    /// <exception cref="ModelLoadException">Missing, corrupt or mismatching files, or a failed download.</exception>
+    /// <exception cref="ModelLoadException">Missing, corrupt or mismatching files (a tokenizer file included, and a
+    /// folder holding only one of vocab.json / merges.txt), or a failed download.</exception>
     public static ClipModel Load(string nameOrPath, Device? device = null, ClipLoadOptions? options = null, ResolveOptions? resolve = null,
         IProgress<DownloadProgress>? progress = null)
     {
@@ -49,7 +53,7 @@ public sealed partial class ClipModel
         }
         try
         {
-            model.Tokenizer = LoadTokenizer(resolved.Directory, options.TokenizerFile);
+            model.Tokenizer = ClipTokenizer.FromModelFolder(resolved.Directory, options.TokenizerFile);
         }
         catch
         {
@@ -76,11 +80,4 @@ public sealed partial class ClipModel
 
     private static string NameOf(ResolvedModel resolved) =>
         resolved.Pretrained?.Name ?? resolved.RepoId ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(resolved.Directory));
-
-    private static ClipTokenizer? LoadTokenizer(string directory, string? fallback)
-    {
-        bool hasFiles = File.Exists(Path.Combine(directory, ClipTokenizer.OpenClipMergesFileName))
-            || File.Exists(Path.Combine(directory, ClipTokenizer.VocabJsonFileName));
-        return hasFiles || fallback is not null ? ClipTokenizer.FromModelFolder(directory, fallback) : null;
-    }
 }

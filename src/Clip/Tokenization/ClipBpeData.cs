@@ -16,26 +16,41 @@ internal sealed record ClipBpeData(Dictionary<string, int> Vocabulary, List<stri
     /// </summary>
     public static ClipBpeData FromOpenClipMergesFile(string path)
     {
+        FileStream file;
+        try
+        {
+            file = File.OpenRead(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelLoadException(path, $"cannot read the gzip BPE merges file: {e.Message}", e);
+        }
+        using (file) return FromOpenClipMerges(file, path);
+    }
+
+    /// <summary>As <see cref="FromOpenClipMergesFile"/>, from a stream of the gzip file (left open);
+    /// <paramref name="source"/> names it in errors.</summary>
+    public static ClipBpeData FromOpenClipMerges(Stream gzipStream, string source)
+    {
         var merges = new List<string>(MergeCount);
         try
         {
-            using var file = File.OpenRead(path);
-            using var gz = new GZipStream(file, CompressionMode.Decompress);
+            using var gz = new GZipStream(gzipStream, CompressionMode.Decompress, leaveOpen: true);
             using var reader = new StreamReader(gz);
-            if (reader.ReadLine() is null) throw new ModelLoadException(path, "is empty; expected a gzip BPE merges file");
+            if (reader.ReadLine() is null) throw new ModelLoadException(source, "is empty; expected a gzip BPE merges file");
             string? line;
             while (merges.Count < MergeCount && (line = reader.ReadLine()) is not null)
             {
-                CheckMergeLine(path, line, merges.Count + 2);
+                CheckMergeLine(source, line, merges.Count + 2);
                 merges.Add(line);
             }
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            throw new ModelLoadException(path, $"cannot read the gzip BPE merges file: {e.Message}", e);
+            throw new ModelLoadException(source, $"cannot read the gzip BPE merges file: {e.Message}", e);
         }
         if (merges.Count < MergeCount)
-            throw new ModelLoadException(path, $"has only {merges.Count} merge lines after the header; CLIP needs {MergeCount}");
+            throw new ModelLoadException(source, $"has only {merges.Count} merge lines after the header; CLIP needs {MergeCount}");
 
         var vocab = new Dictionary<string, int>(ClipTokenizer.VocabularySize, StringComparer.Ordinal);
         foreach (var s in ByteLevelAlphabet.SymbolsInVocabularyOrder) vocab.Add(s, vocab.Count);
@@ -44,7 +59,7 @@ internal sealed record ClipBpeData(Dictionary<string, int> Vocabulary, List<stri
         {
             var concatenated = merge.Replace(" ", "", StringComparison.Ordinal);
             if (!vocab.TryAdd(concatenated, vocab.Count))
-                throw new ModelLoadException(path, $"merge '{merge}' produces the token '{concatenated}' twice");
+                throw new ModelLoadException(source, $"merge '{merge}' produces the token '{concatenated}' twice");
         }
         vocab.Add(ClipPreTokenizer.StartOfText, ClipTokenizer.StartOfTextId);
         vocab.Add(ClipPreTokenizer.EndOfText, ClipTokenizer.EndOfTextId);

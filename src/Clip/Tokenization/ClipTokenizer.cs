@@ -53,10 +53,25 @@ public sealed class ClipTokenizer
     // Inputs beyond this many distinct pre-tokens are still encoded, just no longer remembered, so memory stays bounded.
     private const int MaxMemoisedPreTokens = 200_000;
 
+    /// <summary>Manifest name of the embedded copy of open_clip's <c>bpe_simple_vocab_16e6.txt.gz</c>.</summary>
+    internal const string EmbeddedMergesResourceName = "AnomalyClip.Clip.Tokenization.bpe_simple_vocab_16e6.txt.gz";
+
+    private static readonly Lazy<ClipTokenizer> DefaultInstance =
+        new(LoadEmbeddedDefault, LazyThreadSafetyMode.ExecutionAndPublication);
+
     private readonly BpeTokenizer _bpe;
     private readonly ConcurrentDictionary<string, int[]> _memo = new(StringComparer.Ordinal);
 
     private ClipTokenizer(BpeTokenizer bpe) => _bpe = bpe;
+
+    /// <summary>
+    /// The tokenizer of every OpenAI / OpenCLIP ViT CLIP, built from the copy of open_clip's
+    /// <c>bpe_simple_vocab_16e6.txt.gz</c> (the original CLIP BPE merges, MIT licence, OpenAI) embedded in this
+    /// assembly, so no tokenizer file is needed. Built on first use, once per process (under a second);
+    /// safe to read from any thread, and the instance itself is thread-safe like every <see cref="ClipTokenizer"/>.
+    /// Identical ids to <see cref="FromBpeMergesFile"/> on that file.
+    /// </summary>
+    public static ClipTokenizer Default => DefaultInstance.Value;
 
     /// <summary>Loads open_clip's <c>bpe_simple_vocab_16e6.txt.gz</c> (gzip; header line, then merges).</summary>
     /// <exception cref="ModelLoadException">The file is missing, not gzip, or has fewer than 48,894 valid merge lines.</exception>
@@ -70,15 +85,16 @@ public sealed class ClipTokenizer
         Create(ClipBpeData.FromHuggingFaceFiles(vocabJson, mergesTxt), mergesTxt);
 
     /// <summary>
-    /// Loads the tokenizer files of a model folder: <c>bpe_simple_vocab_16e6.txt.gz</c> if present, else
-    /// <c>vocab.json</c> + <c>merges.txt</c>. A folder with neither uses <paramref name="defaultMergesFile"/>
-    /// (typically the merges file shipped with the application), since open_clip checkpoints usually carry no
-    /// tokenizer files and all CLIP ViTs share the same BPE.
+    /// The tokenizer of a model folder, in this order: the folder's own files (<c>bpe_simple_vocab_16e6.txt.gz</c>
+    /// if present, else <c>vocab.json</c> + <c>merges.txt</c>); else <paramref name="defaultMergesFile"/> when given;
+    /// else <see cref="Default"/>. open_clip checkpoints and many Hugging Face cache folders carry no tokenizer files,
+    /// and all CLIP ViTs share the same BPE, so a folder without them still gets the right tokenizer.
     /// </summary>
     /// <param name="dir">The model folder.</param>
-    /// <param name="defaultMergesFile">An open_clip merges file used only when the folder has no tokenizer files; null for none.</param>
-    /// <exception cref="ModelLoadException">The folder is missing, has only one of vocab.json/merges.txt, or has no
-    /// tokenizer files and no default was given; or a chosen file cannot be loaded.</exception>
+    /// <param name="defaultMergesFile">An open_clip merges file used only when the folder has no tokenizer files;
+    /// null to use <see cref="Default"/> then.</param>
+    /// <exception cref="ModelLoadException">The folder is missing or has only one of vocab.json/merges.txt, or a chosen
+    /// file cannot be loaded.</exception>
     public static ClipTokenizer FromModelFolder(string dir, string? defaultMergesFile = null)
     {
         if (!Directory.Exists(dir)) throw new ModelLoadException(dir, "model folder not found");
@@ -91,9 +107,7 @@ public sealed class ClipTokenizer
         if (hasVocab && hasMerges) return FromVocabAndMerges(vocab, merges);
         if (hasVocab || hasMerges)
             throw new ModelLoadException(dir, $"has {(hasVocab ? VocabJsonFileName : MergesTxtFileName)} but not {(hasVocab ? MergesTxtFileName : VocabJsonFileName)}");
-        if (defaultMergesFile is not null) return FromBpeMergesFile(defaultMergesFile);
-        throw new ModelLoadException(dir,
-            $"has no tokenizer files ({OpenClipMergesFileName}, or {VocabJsonFileName} + {MergesTxtFileName}) and no default merges file was given");
+        return defaultMergesFile is not null ? FromBpeMergesFile(defaultMergesFile) : Default;
     }
 
     /// <summary>Token ids of one text: <see cref="StartOfTextId"/>, the BPE ids, <see cref="EndOfTextId"/>;
@@ -157,6 +171,14 @@ public sealed class ClipTokenizer
         var ids = _bpe.EncodeToIds(piece, considerPreTokenization: false, considerNormalization: false).ToArray();
         if (_memo.Count < MaxMemoisedPreTokens) _memo.TryAdd(piece, ids);
         return ids;
+    }
+
+    private static ClipTokenizer LoadEmbeddedDefault()
+    {
+        using var stream = typeof(ClipTokenizer).Assembly.GetManifestResourceStream(EmbeddedMergesResourceName)
+            ?? throw new InvalidOperationException($"{typeof(ClipTokenizer).Assembly.GetName().Name} lacks its embedded resource {EmbeddedMergesResourceName}");
+        var source = $"{typeof(ClipTokenizer).Assembly.GetName().Name}:{OpenClipMergesFileName} (embedded)";
+        return Create(ClipBpeData.FromOpenClipMerges(stream, source), source);
     }
 
     private static ClipTokenizer Create(ClipBpeData data, string sourcePath)
