@@ -20,7 +20,7 @@ internal static class EncodeTextCommand
         "'embeddings' [T, E] float32 (text_projection output, not normalised), rows in input order.\n" +
         "Texts come from the arguments or from --texts-file (UTF-8, one text per line; a final line break ends the " +
         "last text, every other line is a text, empty ones included).\n" +
-        "The tokenizer is the model folder's (bpe_simple_vocab_16e6.txt.gz, or vocab.json + merges.txt), else --tokenizer.";
+        "The tokenizer is the model folder's (bpe_simple_vocab_16e6.txt.gz, or vocab.json + merges.txt), else --tokenizer, else the built-in CLIP vocabulary.";
 
     public static Command Build()
     {
@@ -40,9 +40,8 @@ internal static class EncodeTextCommand
             var outPath = r.GetValue(output)!;
 
             using var clip = model.LoadClip(r, null, null, null);
-            if (clip.Tokenizer is null)
-                throw new ArgumentException("the model has no tokenizer files; pass --tokenizer bpe_simple_vocab_16e6.txt.gz");
-            using var ids = clip.Tokenizer.Tokenize(list, clip.Config.Text.ContextLength);
+            // ClipModel.Load always supplies one: the folder's, --tokenizer, or the built-in CLIP vocabulary.
+            using var ids = clip.Tokenizer!.Tokenize(list, clip.Config.Text.ContextLength);
             var parts = new List<Tensor>();
             try
             {

@@ -34,7 +34,7 @@ internal sealed class ModelArguments
         Description = "Instead of --model-dir: an OpenCLIP name[/tag] (ViT-L-14-336, ViT-B-16/laion2b_s34b_b88k) or a Hugging Face repo id, " +
             "found in the Hugging Face cache or downloaded into it (adapter commands default to the adapter's backbone, else ViT-L-14-336).",
     };
-    public readonly Option<string?> TokenizerFile = new("--tokenizer") { Description = "open_clip's bpe_simple_vocab_16e6.txt.gz, used when the model has no tokenizer files." };
+    public readonly Option<string?> TokenizerFile = new("--tokenizer") { Description = "Optional: open_clip's bpe_simple_vocab_16e6.txt.gz to use when the model folder has no tokenizer files (default: the CLIP vocabulary built into AnomalyClip)." };
     public readonly Option<string?> Activation = new("--activation") { Description = "gelu or quickgelu (adapter commands: the adapter's, else gelu as APRIL-GAN; otherwise the config's)." };
     public readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
     public readonly Option<string> DType = new("--dtype") { Description = "Compute dtype: fp32, fp16 or bf16.", DefaultValueFactory = _ => "fp32" };
@@ -109,10 +109,6 @@ internal sealed class ModelArguments
             new Dictionary<string, string> { ["imported_from"] = Path.GetFullPath(path) });
         return AdapterWeights.Load(path, clip.Device, import);
     }
-
-    /// <summary>The model's tokenizer, or a clear error naming the option that supplies one.</summary>
-    public static ClipTokenizer Tokenizer(ClipModel clip) =>
-        clip.Tokenizer ?? throw new ArgumentException("the model folder has no tokenizer files: pass --tokenizer bpe_simple_vocab_16e6.txt.gz");
 
     public IReadOnlyList<int> TapsFor(ParseResult r, AdapterMetadata? adapter) => ExplicitTaps(r) ?? adapter?.Taps ?? PaperTaps;
 

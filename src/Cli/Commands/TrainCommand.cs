@@ -48,7 +48,7 @@ internal static class TrainCommand
             using var clip = model.LoadClipForAdapter(r, null);
             var metadata = new AdapterMetadata(clip.Config.Name, model.TapsFor(r, null), clip.ImageSize, ModelArguments.ActivationName(clip),
                 clip.Config.Vision.Width, clip.Config.EmbedDim, new Dictionary<string, string> { ["dataset"] = name, ["data_path"] = dataset.Root });
-            using var text = new TextFeatures(clip, ModelArguments.Tokenizer(clip));
+            using var text = new TextFeatures(clip, clip.Tokenizer);
             var trainer = new AdapterTrainer(clip, text, metadata, options);
             var validate = validation.Given(r) ? ValidationScore(clip, validation.Load(r), validation.ClassFilter(r)) : null;
             var bar = new TerminalProgress("train");
@@ -71,7 +71,7 @@ internal static class TrainCommand
     /// </summary>
     private static Func<AdapterWeights, double> ValidationScore(ClipModel clip, AnomalyDataset dataset, string[]? classes) => adapter =>
     {
-        using var detector = ZeroShotDetector.Create(clip, adapter, ModelArguments.Tokenizer(clip));
+        using var detector = ZeroShotDetector.Create(clip, adapter);
         var mean = new EvaluationRun(detector, dataset, new EvaluationOptions { Classes = classes }).Evaluate().Metrics.Mean;
         var figures = new[] { mean.PixelAuroc, mean.Aupro, mean.ImageAuroc }.Where(double.IsFinite).ToArray();
         return figures.Length == 0 ? double.NaN : figures.Average();

@@ -12,6 +12,7 @@ internal sealed class TerminalProgress
     private int _lastDecile = -1;
     private DateTime _lastLine = DateTime.MinValue;
     private int _lastWidth;
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
     public TerminalProgress(string label)
         : this(label, Console.Error, !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("CI") is null)
@@ -33,7 +34,7 @@ internal sealed class TerminalProgress
         {
             const int width = 30;
             int filled = (int)(fraction * width);
-            var line = $"\r{_label} [{new string('#', filled)}{new string('.', width - filled)}] {fraction * 100,5:F1}% {done}/{total} {status}";
+            var line = $"\r{_label} [{new string('#', filled)}{new string('.', width - filled)}] {fraction * 100,5:F1}% {done}/{total} {Rate(done, total)} {status}";
             _out.Write(line.PadRight(_lastWidth));
             _lastWidth = line.Length;
             if (done >= total) _out.WriteLine();
@@ -43,9 +44,19 @@ internal sealed class TerminalProgress
         var now = DateTime.UtcNow;
         if (decile != _lastDecile || done >= total || now - _lastLine > TimeSpan.FromSeconds(10))
         {
-            _out.WriteLine($"{_label}: {done}/{total} ({fraction * 100:F0}%) {status}");
+            _out.WriteLine($"{_label}: {done}/{total} ({fraction * 100:F0}%) {Rate(done, total)} {status}");
             _lastDecile = decile;
             _lastLine = now;
         }
+    }
+
+    // Units per second since the bar started, and the time left at that rate.
+    private string Rate(long done, long total)
+    {
+        double seconds = _clock.Elapsed.TotalSeconds;
+        if (done <= 0 || seconds <= 0) return "";
+        double rate = done / seconds;
+        var left = TimeSpan.FromSeconds(Math.Max(0, total - done) / rate);
+        return System.FormattableString.Invariant($"{rate:F2}/s ETA {(int)left.TotalHours:00}:{left.Minutes:00}:{left.Seconds:00}");
     }
 }

@@ -83,7 +83,6 @@ public sealed class EncodeTextCommandTests
     }
 
     [Theory]
-    [InlineData("no tokenizer", "--model-dir", "TINY", "a photo")]
     [InlineData("missing tokenizer file", "--model-dir", "TINY", "--tokenizer", "MISSING", "a photo")]
     [InlineData("no texts", "--model-dir", "TINY", "--tokenizer", "BPE")]
     [InlineData("missing texts file", "--model-dir", "TINY", "--tokenizer", "BPE", "--texts-file", "MISSING")]
