@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AnomalyClip.Cli.Infrastructure;
 using AnomalyClip.Inference.Visualization;
+using AnomalyClip.Reports;
 using AnomalyClip.Training.Evaluation;
 
 namespace AnomalyClip.Cli.Commands;
@@ -81,16 +82,30 @@ internal static class TestCommand
                 var range = fixedScale ? detector.MapRange(sample.ClassName) : null;
                 var scale = range is { } r ? HeatmapScale.Fixed(r.Min, r.Max) : HeatmapScale.PerImage;
                 using var overlay = HeatmapOverlay.Render(image, result, new HeatmapOverlayOptions { Scale = scale });
-                overlay.SavePng(OverlayPath(outDir, sample));
+                overlay.SavePng(OverlayPath(outDir, sample.ClassName, sample.DefectType, sample.IsAnomaly, sample.ImagePath));
             },
         };
-        return run.Run(outDir);
+        var evaluation = run.Run(outDir);
+        WriteReport(evaluation, outDir, overlays);
+        return evaluation;
     }
 
     /// <summary>Where the overlay of a test image goes: imgs/{class}/{defect}/{stem}.png (the paper's layout).</summary>
-    internal static string OverlayPath(string outDir, Training.Datasets.AnomalySample sample)
+    private static string OverlayPath(string outDir, string className, string defectType, bool isAnomaly, string imagePath)
     {
-        var defect = sample.DefectType.Length > 0 ? sample.DefectType : (sample.IsAnomaly ? "Anomaly" : "Normal");
-        return Path.Combine(outDir, "imgs", sample.ClassName, defect, Path.GetFileNameWithoutExtension(sample.ImagePath) + ".png");
+        var defect = defectType.Length > 0 ? defectType : (isAnomaly ? "Anomaly" : "Normal");
+        return Path.Combine(outDir, "imgs", className, defect, Path.GetFileNameWithoutExtension(imagePath) + ".png");
+    }
+
+    /// <summary>report.html beside the result files: the table, curves from the scores that entered the metrics, and the overlays.</summary>
+    private static void WriteReport(EvaluationResult evaluation, string outDir, bool overlays)
+    {
+        var classes = evaluation.Classes.Select(c => new ReportClass(c.ClassName, c.Metrics, c.Outcomes.Select(o => new ReportImage(o.RelativeImagePath, o.IsAnomalous, o.Score,
+            overlays ? OverlayPath(outDir, c.ClassName, o.DefectType, o.IsAnomalous, o.RelativeImagePath) : null)).ToArray())).ToArray();
+        var mode = evaluation.Settings.FirstOrDefault(kv => kv.Key == "mode").Value ?? "evaluation";
+        var backbone = evaluation.Settings.FirstOrDefault(kv => kv.Key == "backbone").Value ?? "";
+        var input = new ReportInput($"{backbone} {mode} on {Path.GetFileName(Path.TrimEndingDirectorySeparator(evaluation.Settings.First(kv => kv.Key == "dataset").Value))}".Trim(),
+            evaluation.Settings, classes, evaluation.Metrics.Mean);
+        EvaluationReport.Write(input, Path.Combine(outDir, EvaluationReport.FileName));
     }
 }
