@@ -12,6 +12,7 @@ internal sealed class OnnxGraph
 {
     private readonly Dictionary<string, TensorProto> _initializers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<NodeProto>> _consumers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeProto> _producers = new(StringComparer.Ordinal);
 
     public OnnxGraph(string path, GraphProto graph)
     {
@@ -19,12 +20,15 @@ internal sealed class OnnxGraph
         Graph = graph;
         foreach (TensorProto t in graph.Initializer) _initializers[t.Name] = t;
         foreach (NodeProto node in graph.Node)
+        {
+            foreach (string output in node.Output) _producers[output] = node;
             foreach (string input in node.Input)
             {
                 if (input.Length == 0) continue; // an omitted optional input
                 if (!_consumers.TryGetValue(input, out var list)) _consumers[input] = list = [];
                 list.Add(node);
             }
+        }
     }
 
     /// <summary>The file the graph came from, for error messages.</summary>
@@ -45,7 +49,7 @@ internal sealed class OnnxGraph
     public NodeProto SingleConsumer(string value, string opType)
     {
         NodeProto node = SingleConsumer(value);
-        if (node.OpType != opType) throw Error($"{Describe(node)} reads {value}; expected a {opType} there");
+        if (node.OpType != opType) throw Error($"{Describe(node)} reads {Origin(value)}; expected a {opType} there");
         return node;
     }
 
@@ -54,7 +58,7 @@ internal sealed class OnnxGraph
     {
         var consumers = Consumers(value);
         if (consumers.Count != 1)
-            throw Error($"value {value} is read by {consumers.Count} nodes ({string.Join(", ", consumers.Select(Describe))}); expected exactly one");
+            throw Error($"{Origin(value)} is read by {consumers.Count} nodes ({string.Join(", ", consumers.Select(Describe))}); expected exactly one");
         return consumers[0];
     }
 
@@ -78,6 +82,10 @@ internal sealed class OnnxGraph
     }
 
     public ModelLoadException Error(string message) => new(Path, message);
+
+    /// <summary>A value and where it comes from, for error messages.</summary>
+    public string Origin(string value) =>
+        _producers.TryGetValue(value, out NodeProto? node) ? $"{value} (output of {Describe(node)})" : $"value {value}";
 
     public static string Describe(NodeProto node) =>
         node.Name.Length > 0 ? $"{node.OpType} node '{node.Name}'" : $"{node.OpType} node producing {string.Join(",", node.Output)}";

@@ -20,7 +20,7 @@ internal static class OnnxModelFile
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new ModelLoadException(path, "not an ONNX model (protobuf parse failed, truncated or corrupt): " + e.Message, e);
+            throw new ModelLoadException(path, "not a readable ONNX model (truncated or corrupt protobuf): " + e.Message, e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
