@@ -1,0 +1,44 @@
+using AnomalyClip.Backbones.Onnx;
+using AnomalyClip.Backbones.Preprocessing;
+using AnomalyClip.Backbones.ResNet;
+using AnomalyClip.Clip;
+using static TorchSharp.torch;
+
+namespace AnomalyClip.Backbones;
+
+/// <summary>Factories for the pretrained backbones this library ships.</summary>
+public static class Backbone
+{
+    /// <summary>Smallest input side the ResNet accepts: every stage keeps at least one cell (stride 32).</summary>
+    public const int MinimumResNetInputSize = 32;
+
+    /// <summary>
+    /// The ImageNet ResNet-18 of the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (MIT), no download:
+    /// its ONNX weights are read into a TorchSharp network of the same topology (BatchNorm folded into the convs, the
+    /// export's asymmetric padding kept), its preprocessing is the package's own (BGR 0..255 minus a mean image).
+    /// </summary>
+    /// <param name="device">Where weights and tensors live; CPU when null.</param>
+    /// <param name="inputSize">
+    /// Side of the square input in pixels (224 is what the network was trained at). At other sizes the mean image is
+    /// resized bilinearly; where the side is not 32k..32k+3 the exported graph itself cannot run (its strided convs
+    /// and projections disagree by one cell), and the main path gets one more end row/column, as CNTK's own padding
+    /// would have given.
+    /// </param>
+    /// <param name="modelPath">
+    /// ResNet18.onnx to use instead of the copy the build places next to the app
+    /// (<c>DnnImageModels/ResNet18Onnx/ResNet18.onnx</c>, looked for beside the AnomalyClip.Backbones assembly, then
+    /// in <see cref="AppContext.BaseDirectory"/>). Its ResNetPreprocess.onnx is looked for in the package layout next
+    /// to it, beside it, then in those places.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputSize"/> is below <see cref="MinimumResNetInputSize"/>.</exception>
+    /// <exception cref="ModelLoadException">A file is missing, truncated, not ONNX, or not this ResNet / its preprocessing.</exception>
+    public static IFeatureBackbone ResNet18(Device? device = null, int inputSize = 224, string? modelPath = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, MinimumResNetInputSize);
+        device ??= CPU;
+        ResNet18Files files = ResNet18Files.Locate(modelPath);
+        ResNetSpec spec = ResNetGraphReader.Read(OnnxModelFile.Read(files.Model));
+        ResNetPreprocessor preprocessor = ResNetPreprocessor.Load(files.Preprocess, inputSize);
+        return new ResNet18Backbone(new ResNetNetwork(spec, device), preprocessor, device, files);
+    }
+}

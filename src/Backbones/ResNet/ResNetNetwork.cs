@@ -1,0 +1,79 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AnomalyClip.Backbones.ResNet;
+
+/// <summary>
+/// The TorchSharp network built from a <see cref="ResNetSpec"/>: stem, max-pool, four residual stages and the final
+/// average pool, with every stage output reachable (no classifier).
+/// </summary>
+internal sealed class ResNetNetwork : nn.Module<Tensor, Tensor>
+{
+    /// <summary>Taps in depth order: the four stage outputs, then the average pool.</summary>
+    public static readonly IReadOnlyList<string> LayerNames = ["layer1", "layer2", "layer3", "layer4", "pool"];
+
+    private readonly ConvNorm _stem;
+    private readonly MaxPool _maxPool;
+    private readonly ModuleList<ModuleList<BasicBlock>> _stages = new();
+    private readonly AveragePool _averagePool;
+
+    public ResNetNetwork(ResNetSpec spec, Device device) : base("resnet")
+    {
+        _stem = new ConvNorm(spec.Stem, device);
+        _maxPool = new MaxPool(spec.MaxPool);
+        _averagePool = new AveragePool(spec.AveragePool);
+        long stride = spec.Stem.Stride[0] * spec.MaxPool.Stride[0];
+        var channels = new List<int>();
+        var strides = new List<int>();
+        for (int s = 0; s < spec.Stages.Count; s++)
+        {
+            StageSpec stage = spec.Stages[s];
+            _stages.Add(new ModuleList<BasicBlock>(stage.Blocks.Select((b, i) => new BasicBlock($"block{i}", b, device)).ToArray()));
+            stride *= stage.Blocks[0].First.Stride[0];
+            channels.Add(stage.Channels);
+            strides.Add((int)stride);
+        }
+        channels.Add(channels[^1]);
+        strides.Add(strides[^1]);
+        Channels = channels;
+        Strides = strides;
+        register_module("stem", _stem);
+        register_module("maxpool", _maxPool);
+        register_module("stages", _stages);
+        register_module("avgpool", _averagePool);
+        eval();
+    }
+
+    /// <summary>Channels of each entry of <see cref="LayerNames"/>.</summary>
+    public IReadOnlyList<int> Channels { get; }
+
+    /// <summary>Nominal stride (input pixels per feature cell) of each entry of <see cref="LayerNames"/>.</summary>
+    public IReadOnlyList<int> Strides { get; }
+
+    public override Tensor forward(Tensor x) => Run(x, LayerNames.Count - 1)[^1];
+
+    /// <summary>
+    /// Runs the network up to and including tap <paramref name="deepest"/> (an index into <see cref="LayerNames"/>) and
+    /// returns the taps computed so far; the caller's dispose scope owns them.
+    /// </summary>
+    public Tensor[] Run(Tensor x, int deepest)
+    {
+        var taps = new Tensor[deepest + 1];
+        Tensor h;
+        using (Tensor stem = _stem.forward(x).relu_()) h = _maxPool.forward(stem);
+        for (int s = 0; s < _stages.Count && s <= deepest; s++)
+        {
+            // Inside a stage only the last block's output is a tap; earlier ones are freed as soon as they are read.
+            foreach (BasicBlock block in _stages[s])
+            {
+                Tensor next = block.forward(h);
+                if (s == 0 || !ReferenceEquals(h, taps[s - 1])) h.Dispose();
+                h = next;
+            }
+            taps[s] = h;
+        }
+        if (deepest == _stages.Count) taps[deepest] = _averagePool.forward(h);
+        return taps;
+    }
+}
