@@ -70,9 +70,9 @@ public sealed class CnnFewShotDetector : MemoryBankDetector
         "sigmoid((map max - mean)/std - 3), mean/std of the references' map maxima leave-one-out (the raw map max for k = 1)";
 
     /// <inheritdoc />
-    public override string MapDescription => string.Create(CultureInfo.InvariantCulture,
+    public override string MapDescription =>
         $"Euclidean distance to the nearest memory-bank patch ({_features.Description}), bilinear upsampling" +
-        (Options.SmoothingSigma > 0 ? $", gaussian sigma {Options.SmoothingSigma}" : ""));
+        (Options.SmoothingSigma > 0 ? string.Create(CultureInfo.InvariantCulture, $", gaussian sigma {Options.SmoothingSigma}") : "");
 
     /// <inheritdoc />
     public override IReadOnlyList<KeyValuePair<string, string>> Settings
@@ -94,8 +94,12 @@ public sealed class CnnFewShotDetector : MemoryBankDetector
     }
 
     /// <inheritdoc />
+    /// <remarks>From the class's calibration: a normal part's worst patch (about the mean) falls in the lower half of
+    /// the range and a patch <see cref="ScoreOffset"/> standard deviations beyond it in the upper quarter.</remarks>
     public override (double Min, double Max)? MapRange(string? className) =>
-        Banks.TryGetValue(ClassKey(className), out var bank) && bank.Calibration is { } c ? (0, c.Mean + 2 * ScoreOffset * c.Std) : null;
+        Banks.TryGetValue(ClassKey(className), out var bank) && bank.Calibration is { } c
+            ? (Math.Max(0, c.Mean - ScoreOffset * c.Std), c.Mean + (ScoreOffset + 2) * c.Std)
+            : null;
 
     /// <summary>Creates a detector with a bank built from reference image files of one class.</summary>
     /// <param name="backbone">The CNN, e.g. <see cref="Backbone.ResNet18"/> (taken over: disposed with the detector).</param>

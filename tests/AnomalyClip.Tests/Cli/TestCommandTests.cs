@@ -45,7 +45,7 @@ public class TestCommandTests
         Assert.Contains("taps: 1,2,3,4", log);
         Assert.Contains("image_size: 48", log);
         Assert.Contains("model: " + Golden.TinyA, log);
-        Assert.Contains("test: 8/8 (100%) screw 4/4", stderr);
+        Assert.Matches(@"test: 8/8 \(100%\) [0-9.]+/s ETA 00:00:00 screw 4/4", stderr);
     }
 
     [Fact]

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace AnomalyClip.Tests.Support;
+
+/// <summary>
+/// Gives the test run its own temporary folder and removes it when the run ends, so the many folders the tests
+/// create (and those of the CLI processes they start, which inherit TMPDIR) leave nothing behind. A folder left by a
+/// run that was killed is removed by the next run.
+/// </summary>
+internal static class TempRoot
+{
+    private const string Prefix = "anomalyclip-tests-";
+
+    [ModuleInitializer]
+    internal static void Use()
+    {
+        var system = Path.GetTempPath();
+        foreach (var stale in Directory.EnumerateDirectories(system, Prefix + "*"))
+            if (int.TryParse(Path.GetFileName(stale)[Prefix.Length..].Split('-')[0], out int pid) && !Alive(pid)) TryDelete(stale);
+        var root = Path.Combine(system, $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        Environment.SetEnvironmentVariable("TMPDIR", root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(root);
+    }
+
+    private static bool Alive(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Still in use (a dying child process); the next run removes it.
+        }
+    }
+}
