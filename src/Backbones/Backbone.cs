@@ -10,7 +10,7 @@ namespace AnomalyClip.Backbones;
 public static class Backbone
 {
     /// <summary>Smallest input side the ResNet accepts: every stage keeps at least one cell (stride 32).</summary>
-    public const int MinimumResNetInputSize = 32;
+    internal const int MinimumResNetInputSize = 32;
 
     /// <summary>
     /// The ImageNet ResNet-18 of the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (MIT), no download:
@@ -30,11 +30,17 @@ public static class Backbone
     /// in <see cref="AppContext.BaseDirectory"/>). Its ResNetPreprocess.onnx is looked for in the package layout next
     /// to it, beside it, then in those places.
     /// </param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputSize"/> is below <see cref="MinimumResNetInputSize"/>.</exception>
+    /// <remarks>
+    /// Layers: <c>layer1</c>..<c>layer4</c> are the four stage outputs (64, 128, 256, 512 channels; strides 4, 8, 16,
+    /// 32); <c>pool</c> is the graph's own output, a 7×7 stride-1 average of layer4. That is global (1×1) only for
+    /// inputs of 224–255 px (at 320 it is 4×4); on a layer4 smaller than 7×7 the window shrinks to the map.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputSize"/> is below 32.</exception>
     /// <exception cref="ModelLoadException">A file is missing, truncated, not ONNX, or not this ResNet / its preprocessing.</exception>
     public static IFeatureBackbone ResNet18(Device? device = null, int inputSize = 224, string? modelPath = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, MinimumResNetInputSize);
+        if (modelPath is not null) ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
         device ??= CPU;
         ResNet18Files files = ResNet18Files.Locate(modelPath);
         ResNetSpec spec = ResNetGraphReader.Read(OnnxModelFile.Read(files.Model));
