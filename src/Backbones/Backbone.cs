@@ -10,12 +10,13 @@ namespace AnomalyClip.Backbones;
 public static class Backbone
 {
     /// <summary>Smallest input side the ResNet accepts: every stage keeps at least one cell (stride 32).</summary>
-    public const int MinimumResNetInputSize = 32;
+    internal const int MinimumResNetInputSize = 32;
 
     /// <summary>
     /// The ImageNet ResNet-18 of the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (MIT), no download:
-    /// its ONNX weights are read into a TorchSharp network of the same topology (BatchNorm folded into the convs, the
-    /// export's asymmetric padding kept), its preprocessing is the package's own (BGR 0..255 minus a mean image).
+    /// its ONNX weights are read into a TorchSharp network of the same topology (each BatchNorm as a per-channel scale
+    /// and shift after its conv, the export's asymmetric padding kept), its preprocessing is the package's own (BGR
+    /// 0..255 minus a mean image).
     /// </summary>
     /// <param name="device">Where weights and tensors live; CPU when null.</param>
     /// <param name="inputSize">
@@ -30,11 +31,18 @@ public static class Backbone
     /// in <see cref="AppContext.BaseDirectory"/>). Its ResNetPreprocess.onnx is looked for in the package layout next
     /// to it, beside it, then in those places.
     /// </param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputSize"/> is below <see cref="MinimumResNetInputSize"/>.</exception>
+    /// <remarks>
+    /// Layers: <c>layer1</c>..<c>layer4</c> are the four stage outputs (64, 128, 256, 512 channels; strides 4, 8, 16,
+    /// 32); <c>pool</c> is the graph's own output, a 7×7 stride-1 average of layer4. That is global (1×1) for inputs up
+    /// to 227 px (on a layer4 smaller than 7×7 the window shrinks to the map, where ONNX Runtime would refuse); larger
+    /// inputs give (layer4 side − 6)² cells, e.g. 4×4 at 320.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputSize"/> is below 32.</exception>
     /// <exception cref="ModelLoadException">A file is missing, truncated, not ONNX, or not this ResNet / its preprocessing.</exception>
     public static IFeatureBackbone ResNet18(Device? device = null, int inputSize = 224, string? modelPath = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, MinimumResNetInputSize);
+        if (modelPath is not null) ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
         device ??= CPU;
         ResNet18Files files = ResNet18Files.Locate(modelPath);
         ResNetSpec spec = ResNetGraphReader.Read(OnnxModelFile.Read(files.Model));

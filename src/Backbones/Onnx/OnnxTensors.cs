@@ -17,7 +17,10 @@ internal static class OnnxTensors
         foreach (long d in tensor.Dims)
         {
             if (d < 0) throw graph.Error($"initializer {tensor.Name} has a negative dimension");
-            count = checked(count * d);
+            // A corrupt shape must not turn into an overflow or a huge allocation.
+            if (d > 0 && count > Array.MaxLength / d)
+                throw graph.Error($"initializer {tensor.Name} has shape [{string.Join(",", tensor.Dims)}], too large to hold");
+            count *= d;
         }
 
         float[] values;

@@ -33,8 +33,9 @@ internal sealed record PreprocessSpec(int[] ChannelOrder, float[] Mean, int Heig
         }
         if (order.Distinct().Count() != 3) throw graph.Error($"{OnnxGraph.Describe(concat)} repeats a channel");
 
-        NodeProto sub = graph.SingleConsumer(graph.SingleOutput(concat), "Sub");
-        if (sub.Input.Count != 2 || sub.Input[0] != concat.Output[0])
+        string reordered = graph.SingleOutput(concat);
+        NodeProto sub = graph.SingleConsumer(reordered, "Sub");
+        if (sub.Input.Count != 2 || sub.Input[0] != reordered)
             throw graph.Error($"{OnnxGraph.Describe(sub)} does not subtract from the reordered image");
         if (!graph.IsGraphOutput(graph.SingleOutput(sub)))
             throw graph.Error($"{OnnxGraph.Describe(sub)} is not the graph's output");

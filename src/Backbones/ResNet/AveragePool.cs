@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace AnomalyClip.Backbones.ResNet;
 
 /// <summary>
-/// ONNX AveragePool as the network's last step (7×7, stride 1 here: global only at 224–255 px). On a feature map
+/// ONNX AveragePool as the network's last step (7×7, stride 1 here: global only up to 227 px inputs). On a feature map
 /// smaller than the window, where ONNX Runtime would refuse to run, the window shrinks to the map so that small
 /// inputs still give a (global) pooled feature.
 /// </summary>

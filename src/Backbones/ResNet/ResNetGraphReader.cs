@@ -27,6 +27,7 @@ internal static class ResNetGraphReader
         int channels = stem.OutChannels;
 
         var stages = new List<List<BlockSpec>>();
+        var visited = new HashSet<string>(StringComparer.Ordinal) { value };
         while (true)
         {
             var consumers = graph.Consumers(value);
@@ -36,6 +37,7 @@ internal static class ResNetGraphReader
             if (stages.Count == 0 || downsamples) stages.Add([]);
             stages[^1].Add(block);
             value = block.OutputName;
+            if (!visited.Add(value)) throw graph.Error($"the graph loops back to {value}");
             channels = block.Second.OutChannels;
         }
         if (stages.Count != 4)
@@ -43,6 +45,8 @@ internal static class ResNetGraphReader
 
         NodeProto average = graph.Consumers(value)[0];
         PoolSpec avg = ReadPool(graph, average);
+        if (!avg.Padding.IsSymmetric)
+            throw graph.Error($"{OnnxGraph.Describe(average)} has asymmetric pads {avg.Padding}, which is not supported");
         string output = graph.SingleOutput(average);
         if (!graph.IsGraphOutput(output))
             throw graph.Error($"{OnnxGraph.Describe(average)} is not the graph's output; expected the network to end there");

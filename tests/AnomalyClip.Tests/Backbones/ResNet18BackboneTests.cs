@@ -26,7 +26,7 @@ public sealed class ResNet18BackboneTests(ResNet18Fixture fixture)
     }
 
     // 250 and 260 are sizes the exported graph itself cannot run (an odd stage input): the main path is padded to
-    // meet the projection, so every layer keeps its nominal ceil(S/stride) size there.
+    // meet the projection, so layer1 is floor(S/4) and each later stage halves it rounding up; pool is layer4 − 6.
     [Theory]
     [InlineData(224, new[] { 56, 28, 14, 7, 1 })]
     [InlineData(227, new[] { 56, 28, 14, 7, 1 })]

@@ -105,6 +105,20 @@ public sealed class ResNet18LoadErrorTests(ResNet18Fixture fixture)
         Assert.Contains("Parameter91 holds 9407 values; its shape needs 9408", e.Message);
     }
 
+    [Fact]
+    public void AbsurdWeightShape_IsRejectedBeforeAllocating()
+    {
+        ModelProto model = ModelProto.Parser.ParseFromFile(fixture.ModelPath);
+        TensorProto weight = model.Graph.Initializer.Single(t => t.Name == "Parameter91");
+        weight.Dims[0] = 1L << 40;
+        var e = Assert.Throws<ModelLoadException>(() => ResNetGraphReader.Read(new OnnxGraph("edited.onnx", model.Graph)));
+        Assert.Contains("too large", e.Message);
+    }
+
+    [Fact]
+    public void BlankModelPath_IsAnArgumentError() =>
+        Assert.Throws<ArgumentException>(() => AnomalyClip.Backbones.Backbone.ResNet18(modelPath: " "));
+
     /// <summary>A valid ONNX graph: input → Conv(3→4, 3×3) → Relu.</summary>
     private static ModelProto ConvRelu()
     {

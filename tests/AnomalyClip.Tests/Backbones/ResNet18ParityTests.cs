@@ -19,6 +19,10 @@ public sealed class ResNet18ParityTests
     private const string Layer2 = "ReLU315_Output_0";
     private const double Tolerance = 1e-4;
 
+    // layer2, layer3 and pool are the agreed parity taps (1e-4). layer1 and layer4 are checked too, with room for their
+    // float32 noise: layer4 reaches ~40 where the others stay under ~20, and both measured up to 9e-5.
+    private static double ToleranceOf(string layer) => layer is "layer1" or "layer4" ? 2e-4 : Tolerance;
+
     private readonly ResNet18Fixture _fixture;
     private readonly ITestOutputHelper _output;
 
@@ -44,7 +48,7 @@ public sealed class ResNet18ParityTests
         for (int i = 0; i < ResNet18Fixture.ReferenceOutputs.Length; i++)
         {
             string layer = _fixture.Backbone.LayerNames[i];
-            Compare(reference[ResNet18Fixture.ReferenceOutputs[i]], ours[layer], $"{layer} @{size}");
+            Compare(reference[ResNet18Fixture.ReferenceOutputs[i]], ours[layer], $"{layer} @{size}", ToleranceOf(layer));
         }
     }
 
@@ -60,7 +64,7 @@ public sealed class ResNet18ParityTests
         var reference = OnnxRuntimeReference.Run(session, input, Layer2);
         var ours = _fixture.Backbone.Forward(input, ["layer2"]);
         Assert.Equal([3L, 128, 31, 31], ours["layer2"].shape);
-        Compare(reference[Layer2], ours["layer2"], "layer2 @250");
+        Compare(reference[Layer2], ours["layer2"], "layer2 @250", Tolerance);
     }
 
     private Tensor Preprocess(int size)
@@ -69,11 +73,11 @@ public sealed class ResNet18ParityTests
         return preprocessor.ToBatch(_fixture.Images, CPU);
     }
 
-    private void Compare(Tensor expected, Tensor actual, string what)
+    private void Compare(Tensor expected, Tensor actual, string what, double tolerance)
     {
         using var diff = (actual - expected).abs();
         _output.WriteLine($"{what}: shape [{string.Join(",", actual.shape)}], max |ref| {expected.abs().max().item<float>():F3}, " +
                           $"max abs diff {diff.max().item<float>():E2}");
-        TensorAssert.Close(expected, actual, Tolerance, what);
+        TensorAssert.Close(expected, actual, tolerance, what);
     }
 }
