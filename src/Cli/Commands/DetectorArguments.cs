@@ -80,8 +80,8 @@ internal sealed class DetectorArguments
             var other => throw new ArgumentException($"--augment: unknown augmentation '{other}' (none, flips, rotations, all)"),
         };
         int size = r.GetValue(Model.ImageSize) ?? 224;
-        if (size < AnomalyClip.Backbones.Backbone.MinimumResNetInputSize || size > 2048)
-            throw new ArgumentException($"--image-size must be in [{AnomalyClip.Backbones.Backbone.MinimumResNetInputSize}, 2048] px for resnet18, got {size}");
+        // 32 px keeps one cell at stride 32; beyond 2048 px the maps alone outgrow what a CPU run should hold.
+        if (size < 32 || size > 2048) throw new ArgumentException($"--image-size must be in [32, 2048] px for resnet18, got {size}");
         var options = new CnnFewShotOptions(SmoothingSigma: sigma, CoresetFraction: coreset, Augmentation: augmentation, BatchSize: batch);
         var backbone = AnomalyClip.Backbones.Backbone.ResNet18(Model.ParseDevice(r), size);
         var detector = CnnFewShotDetector.Create(backbone, options);
