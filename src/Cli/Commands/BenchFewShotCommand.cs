@@ -23,28 +23,22 @@ internal static class BenchFewShotCommand
         var ks = new Option<string>("--k") { Description = "Comma-separated k values.", DefaultValueFactory = _ => "1,2,4,8" };
         var sizes = new Option<string>("--image-size") { Description = "Comma-separated input sizes.", DefaultValueFactory = _ => "224,320" };
         var coreset = new Option<double?>("--coreset") { Description = "Keep this fraction of each bank's rows (greedy coreset)." };
+        var layers = new Option<string?>("--layers") { Description = "Comma-separated layers (default layer1,layer2,layer3, on layer2's grid)." };
         var augment = new Option<string>("--augment") { Description = "none, flips, rotations or all.", DefaultValueFactory = _ => "none" };
         var sigma = new Option<double>("--smoothing") { Description = "Gaussian sigma of the map in pixels.", DefaultValueFactory = _ => 4 };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a Markdown table." };
         var cmd = new Command("fewshot", "Few-shot quality of the offline ResNet-18 detector per k and input size (first k train images as references).")
-        { dataPath, ks, sizes, coreset, augment, sigma, json };
+        { dataPath, ks, sizes, coreset, layers, augment, sigma, json };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var root = r.GetValue(dataPath) ?? SampleData.Locate();
             var dataset = MvtecDataset.Load(root, new DatasetLoadOptions { DiscoverClasses = true });
             dataset.Validate();
-            var augmentation = r.GetValue(augment)!.Trim().ToLowerInvariant() switch
-            {
-                "none" => ReferenceAugmentation.None,
-                "flips" => ReferenceAugmentation.Flips,
-                "rotations" => ReferenceAugmentation.Rotations,
-                "all" => ReferenceAugmentation.Flips | ReferenceAugmentation.Rotations,
-                var other => throw new ArgumentException($"--augment: unknown augmentation '{other}'"),
-            };
+            var augmentation = DetectorArguments.ParseAugmentation(r.GetValue(augment)!);
             var rows = new List<Row>();
             foreach (int size in Numbers(r.GetValue(sizes)!, "--image-size"))
             {
-                var options = new CnnFewShotOptions(SmoothingSigma: r.GetValue(sigma), CoresetFraction: r.GetValue(coreset), Augmentation: augmentation);
+                var options = DetectorArguments.CnnOptions(r.GetValue(layers)) with { SmoothingSigma = r.GetValue(sigma), CoresetFraction = r.GetValue(coreset), Augmentation = augmentation };
                 using var detector = CnnFewShotDetector.Create(AnomalyClip.Backbones.Backbone.ResNet18(inputSize: size), options);
                 foreach (int k in Numbers(r.GetValue(ks)!, "--k"))
                 {

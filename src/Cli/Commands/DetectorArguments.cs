@@ -23,6 +23,7 @@ internal sealed class DetectorArguments
     public readonly Option<int> BatchSize = new("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 1 };
     public readonly Option<double?> Smoothing = new("--smoothing") { Description = "Gaussian smoothing sigma of the map in pixels (clip: 0 = off, the paper; resnet18: 4)." };
     public readonly Option<double?> Coreset = new("--coreset") { Description = "resnet18: keep this fraction of each memory bank's rows, picked by greedy coreset subsampling (e.g. 0.25); default all rows." };
+    public readonly Option<string?> Layers = new("--layers") { Description = "resnet18: comma-separated layers whose features are joined, on layer2's grid when it is among them (default layer1,layer2,layer3)." };
     public readonly Option<string> Augment = new("--augment") { Description = "resnet18: extra views of each reference in its bank: none, flips, rotations or all.", DefaultValueFactory = _ => "none" };
 
     public void AddTo(Command command)
@@ -31,6 +32,7 @@ internal sealed class DetectorArguments
         command.Options.Add(BatchSize);
         command.Options.Add(Smoothing);
         command.Options.Add(Coreset);
+        command.Options.Add(Layers);
         command.Options.Add(Augment);
         Model.AddTo(command);
     }
@@ -57,8 +59,8 @@ internal sealed class DetectorArguments
         if (sigma is double s && !(s >= 0 && s <= 1000)) throw new ArgumentException($"--smoothing must be a sigma in [0, 1000] pixels, got {s}");
         if (BackboneOf(r) == ClipBackbone)
         {
-            if (r.GetResult(Coreset) is { Implicit: false } || r.GetResult(Augment) is { Implicit: false })
-                throw new ArgumentException("--coreset and --augment apply to --backbone resnet18");
+            if (r.GetResult(Coreset) is { Implicit: false } || r.GetResult(Augment) is { Implicit: false } || r.GetValue(Layers) is not null)
+                throw new ArgumentException("--coreset, --layers and --augment apply to --backbone resnet18");
             return OpenClip(r, fewShot, batch, sigma ?? 0);
         }
         if (!fewShot) throw new ArgumentException("--backbone resnet18 is few-shot only (it has no text tower): give --reference DIR (predict, calibrate) or --mode few-shot (test)");
@@ -71,18 +73,11 @@ internal sealed class DetectorArguments
             if (r.GetResult(clipOnly) is { Implicit: false }) throw new ArgumentException($"{clipOnly.Name} applies to --backbone clip, not resnet18");
         double? coreset = r.GetValue(Coreset);
         if (coreset is double f && !(f > 0 && f <= 1)) throw new ArgumentException($"--coreset must be a fraction in (0, 1], got {f}");
-        var augmentation = r.GetValue(Augment)!.Trim().ToLowerInvariant() switch
-        {
-            "none" => ReferenceAugmentation.None,
-            "flips" => ReferenceAugmentation.Flips,
-            "rotations" => ReferenceAugmentation.Rotations,
-            "all" => ReferenceAugmentation.Flips | ReferenceAugmentation.Rotations,
-            var other => throw new ArgumentException($"--augment: unknown augmentation '{other}' (none, flips, rotations, all)"),
-        };
+        var augmentation = ParseAugmentation(r.GetValue(Augment)!);
         int size = r.GetValue(Model.ImageSize) ?? 224;
         // 32 px keeps one cell at stride 32; beyond 2048 px the maps alone outgrow what a CPU run should hold.
         if (size < 32 || size > 2048) throw new ArgumentException($"--image-size must be in [32, 2048] px for resnet18, got {size}");
-        var options = new CnnFewShotOptions(SmoothingSigma: sigma, CoresetFraction: coreset, Augmentation: augmentation, BatchSize: batch);
+        var options = CnnOptions(r.GetValue(Layers)) with { SmoothingSigma = sigma, CoresetFraction = coreset, Augmentation = augmentation, BatchSize = batch };
         var backbone = AnomalyClip.Backbones.Backbone.ResNet18(Model.ParseDevice(r), size);
         var detector = CnnFewShotDetector.Create(backbone, options);
         var details = new Dictionary<string, string> { ["detector"] = ResNet18Backbone, ["device"] = backbone.Device.ToString() };
@@ -116,4 +111,23 @@ internal sealed class DetectorArguments
             throw;
         }
     }
+
+    /// <summary>The CNN options for a --layers value (the default layers when null).</summary>
+    public static CnnFewShotOptions CnnOptions(string? layers)
+    {
+        if (layers is null) return CnnFewShotOptions.Default;
+        var names = layers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (names.Length == 0) throw new ArgumentException("--layers: give at least one layer, e.g. layer2,layer3");
+        return new CnnFewShotOptions(Layers: names);
+    }
+
+    /// <summary>An --augment value: none, flips, rotations or all.</summary>
+    public static ReferenceAugmentation ParseAugmentation(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "none" => ReferenceAugmentation.None,
+        "flips" => ReferenceAugmentation.Flips,
+        "rotations" => ReferenceAugmentation.Rotations,
+        "all" => ReferenceAugmentation.Flips | ReferenceAugmentation.Rotations,
+        var other => throw new ArgumentException($"--augment: unknown augmentation '{other}' (none, flips, rotations, all)"),
+    };
 }

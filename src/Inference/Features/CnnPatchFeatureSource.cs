@@ -7,22 +7,23 @@ namespace AnomalyClip.Inference.Features;
 
 /// <summary>
 /// PatchCore-style patch features from a CNN (e.g. <see cref="Backbone.ResNet18"/>): the feature maps of some layers,
-/// each averaged over a small neighbourhood (locally aware features), brought to the grid of the shallowest one
-/// (bilinear), and concatenated along channels; one layer named after its parts (<c>layer2+layer3</c>), for the
-/// Euclidean metric.
+/// each averaged over a small neighbourhood (locally aware features), brought to the grid of one of them (bilinear),
+/// and concatenated along channels; one layer named after its parts (<c>layer2+layer3</c>), for the Euclidean metric.
 /// </summary>
 public sealed class CnnPatchFeatureSource : IPatchFeatureSource
 {
     private readonly IFeatureBackbone _backbone;
     private readonly string[] _layers;
     private readonly int _neighbourhood;
+    private readonly string _gridLayer;
 
     /// <summary>Features of <paramref name="layers"/> of <paramref name="backbone"/> (not owned).</summary>
     /// <param name="backbone">The CNN.</param>
     /// <param name="layers">Its layers to use, shallow first (PatchCore: layer2, layer3).</param>
     /// <param name="neighbourhood">Side of the averaging window in feature cells (odd; 1 = none; PatchCore: 3).</param>
+    /// <param name="gridLayer">The layer whose grid the patches lie on (the others are resized to it); the first layer when null.</param>
     /// <exception cref="ArgumentException">No layers, an unknown layer, or an even or non-positive window.</exception>
-    public CnnPatchFeatureSource(IFeatureBackbone backbone, IReadOnlyList<string> layers, int neighbourhood = 3)
+    public CnnPatchFeatureSource(IFeatureBackbone backbone, IReadOnlyList<string> layers, int neighbourhood = 3, string? gridLayer = null)
     {
         ArgumentNullException.ThrowIfNull(backbone);
         if (layers.Count == 0) throw new ArgumentException("give at least one CNN layer", nameof(layers));
@@ -32,17 +33,19 @@ public sealed class CnnPatchFeatureSource : IPatchFeatureSource
         _backbone = backbone;
         _layers = layers.ToArray();
         _neighbourhood = neighbourhood;
+        _gridLayer = gridLayer ?? _layers[0];
+        if (!_layers.Contains(_gridLayer)) throw new ArgumentException($"the grid layer '{_gridLayer}' is not among the layers {string.Join(", ", _layers)}", nameof(gridLayer));
         LayerNames = [string.Join("+", _layers)];
     }
 
     /// <summary>The CNN underneath (not owned).</summary>
     public IFeatureBackbone Backbone => _backbone;
 
-    /// <summary>Side of the square grid the features lie on (the shallowest layer's map).</summary>
+    /// <summary>Side of the square grid the features lie on (the grid layer's map), known after the first extraction.</summary>
     public int GridSize { get; private set; }
 
     /// <inheritdoc />
-    public string Description => $"{_backbone.Name} {LayerNames[0]}, {_neighbourhood}x{_neighbourhood} neighbourhood mean";
+    public string Description => $"{_backbone.Name} {LayerNames[0]} on the {_gridLayer} grid, {_neighbourhood}x{_neighbourhood} neighbourhood mean";
 
     /// <inheritdoc />
     public int InputSize => _backbone.InputSize;
@@ -65,9 +68,9 @@ public sealed class CnnPatchFeatureSource : IPatchFeatureSource
         using var grad = no_grad();
         using var scope = NewDisposeScope();
         var maps = _backbone.Forward(images, _layers);
-        var first = maps[_layers[0]];
-        long h = first.shape[2], w = first.shape[3];
-        if (h != w) throw new ArgumentException($"{_backbone.Name}: {_layers[0]} is {h}x{w}, patch features need a square grid (square inputs)");
+        var grid = maps[_gridLayer];
+        long h = grid.shape[2], w = grid.shape[3];
+        if (h != w) throw new ArgumentException($"{_backbone.Name}: {_gridLayer} is {h}x{w}, patch features need a square grid (square inputs)");
         var parts = new Tensor[_layers.Length];
         for (int i = 0; i < _layers.Length; i++)
         {

@@ -39,7 +39,7 @@ public sealed class CnnFewShotDetector : MemoryBankDetector
         if (!(options.SmoothingSigma >= 0)) throw new ArgumentException($"the smoothing sigma must be ≥ 0, got {options.SmoothingSigma}");
         if (options.CoresetFraction is double f && !(f > 0 && f <= 1)) throw new ArgumentException($"the coreset fraction must be in (0, 1], got {f}");
         _backbone = backbone;
-        _features = new CnnPatchFeatureSource(backbone, options.LayersOrDefault, options.Neighbourhood);
+        _features = new CnnPatchFeatureSource(backbone, options.LayersOrDefault, options.Neighbourhood, options.GridLayerOrDefault);
         Options = options;
         Decoder = decoder ?? new ImageDecoder();
     }
@@ -85,6 +85,7 @@ public sealed class CnnFewShotDetector : MemoryBankDetector
                 new("backbone", _backbone.Name),
                 new("image_size", MapSize.ToString(inv)),
                 new("layers", string.Join(",", Options.LayersOrDefault)),
+                new("grid_layer", Options.GridLayerOrDefault),
                 new("neighbourhood", Options.Neighbourhood.ToString(inv)),
                 new("coreset", Options.CoresetFraction?.ToString("R", inv) ?? "all rows"),
                 new("augmentation", Options.Augmentation.ToString()),

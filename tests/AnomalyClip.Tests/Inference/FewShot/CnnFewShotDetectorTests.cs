@@ -25,10 +25,10 @@ public class CnnFewShotDetectorTests
         // 4 references at 2 per pass: 2 forward passes build the bank AND its calibration (no second encoding).
         Assert.Equal((2, 4L), (backbone.ForwardCalls, backbone.ImagesForwarded));
         var bank = detector.Banks["hazelnut_toy"];
-        Assert.Equal(["layer2+layer3"], bank.LayerNames);
+        Assert.Equal(["layer1+layer2+layer3"], bank.LayerNames);
         Assert.Equal(PatchMetric.Euclidean, bank.Metric);
-        Assert.Equal(4 * 28 * 28, bank.RowCount("layer2+layer3"));
-        Assert.Equal(128 + 256, bank.Layers[0].shape[1]);
+        Assert.Equal(4 * 28 * 28, bank.RowCount("layer1+layer2+layer3"));
+        Assert.Equal(64 + 128 + 256, bank.Layers[0].shape[1]); // on layer2's 28×28 grid
         var cal = bank.Calibration!;
         Assert.Equal(4, cal.Samples);
 
@@ -86,7 +86,7 @@ public class CnnFewShotDetectorTests
             using var features = new PatchFeatures(["block1"], [randn(1, 4, 8)]);
             using var wrong = MemoryBank.FromFeatures("paper_bdp01", PatchMetric.Cosine, features, ["r"]);
             var e = Assert.Throws<ArgumentException>(() => loaded.AddBank(wrong));
-            Assert.Contains("lacks layers layer2+layer3", e.Message);
+            Assert.Contains("lacks layers layer1+layer2+layer3", e.Message);
         }
         finally
         {
@@ -97,7 +97,7 @@ public class CnnFewShotDetectorTests
     [Fact]
     public void DetectsRealDefectsOnOneCategory()
     {
-        // Measured (k = 4, 224 px, seed 42): hazelnut_toy image AUROC 1.000, pixel AUROC 0.987. The bars leave room
+        // Measured (k = 4, 224 px, seed 42, layer1-3): hazelnut_toy image AUROC 1.000, pixel AUROC 0.991. The bars leave room
         // for another pick of references, not for a broken detector (chance is 0.5).
         var dataset = MvtecDataset.Load(Golden.Samples, new DatasetLoadOptions { Classes = ["hazelnut_toy"] });
         using var detector = CnnFewShotDetector.Create(SharedResNet18.View());
@@ -115,7 +115,7 @@ public class CnnFewShotDetectorTests
         var refs = Train("paper_bdp01")[..2];
         using var all = CnnFewShotDetector.Create(SharedResNet18.View(), refs, "p");
         using var coreset = CnnFewShotDetector.Create(SharedResNet18.View(), refs, "p", new CnnFewShotOptions(CoresetFraction: 0.25));
-        Assert.Equal(2 * 784 / 4, coreset.Banks["p"].RowCount("layer2+layer3"));
+        Assert.Equal(2 * 784 / 4, coreset.Banks["p"].RowCount("layer1+layer2+layer3"));
         Assert.NotNull(coreset.Banks["p"].Calibration); // calibrated against the subsampled bank
         // Fewer rows can only move patches farther from their nearest neighbour.
         var probe = Test("paper_bdp01", "good")[0];
@@ -125,7 +125,7 @@ public class CnnFewShotDetectorTests
         using var augmented = CnnFewShotDetector.Create(counting, refs, "p",
             new CnnFewShotOptions(Augmentation: ReferenceAugmentation.Flips | ReferenceAugmentation.Rotations));
         Assert.Equal(2 * 6, counting.ImagesForwarded); // each reference and its 5 views, in one pass per reference
-        Assert.Equal(2 * 6 * 784, augmented.Banks["p"].RowCount("layer2+layer3"));
+        Assert.Equal(2 * 6 * 784, augmented.Banks["p"].RowCount("layer1+layer2+layer3"));
         Assert.Equal(2, augmented.Banks["p"].Calibration!.Samples);
     }
 
