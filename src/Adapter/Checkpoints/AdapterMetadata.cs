@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AnomalyClip.Clip.Config;
+using AnomalyClip.Clip.Model;
+using static TorchSharp.torch;
 
 namespace AnomalyClip.Adapter.Checkpoints;
 
@@ -27,11 +30,35 @@ public sealed record AdapterMetadata(
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>The CLIP activation the tokens were computed with, as the enum models use.</summary>
+    /// <exception cref="JsonException">The stored name is neither gelu nor quickgelu.</exception>
+    [JsonIgnore]
+    public Activation ActivationKind => ParseActivation(Activation);
+
+    /// <summary>
+    /// How to load the CLIP model these layers were trained on: at <see cref="ImageSize"/> with <see cref="Activation"/>
+    /// (paper: 518 px, exact GELU), e.g. <c>ClipModel.Load(meta.Backbone, device, meta.ToLoadOptions())</c>.
+    /// </summary>
+    public ClipLoadOptions ToLoadOptions(ScalarType dtype = ScalarType.Float32) => new(ImageSize, ActivationKind, dtype);
+
+    /// <summary>Parses an activation name: gelu, or quickgelu / quick_gelu.</summary>
+    /// <exception cref="JsonException">Another name.</exception>
+    public static Activation ParseActivation(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "gelu" => Clip.Config.Activation.Gelu,
+        "quickgelu" or "quick_gelu" => Clip.Config.Activation.QuickGelu,
+        _ => throw new JsonException($"unknown activation '{name}' (gelu, quickgelu)"),
+    };
+
     /// <summary>Serialises to JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>Parses JSON written by <see cref="ToJson"/>.</summary>
     /// <exception cref="JsonException">Malformed JSON.</exception>
-    public static AdapterMetadata FromJson(string json) =>
-        JsonSerializer.Deserialize<AdapterMetadata>(json, Json) ?? throw new JsonException("empty adapter metadata");
+    public static AdapterMetadata FromJson(string json)
+    {
+        var meta = JsonSerializer.Deserialize<AdapterMetadata>(json, Json) ?? throw new JsonException("empty adapter metadata");
+        _ = meta.ActivationKind;
+        return meta;
+    }
 }

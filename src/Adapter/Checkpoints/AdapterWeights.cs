@@ -99,7 +99,7 @@ public sealed class AdapterWeights : IDisposable
         Projector.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
 
     /// <summary>
-    /// Checks that these layers fit <paramref name="clip"/>: token width, embedding size and tap range.
+    /// Checks that these layers fit <paramref name="clip"/>: token width, embedding size, tap range and activation.
     /// </summary>
     /// <exception cref="AdapterLoadException">They do not.</exception>
     public void EnsureFits(ClipModel clip, string source)
@@ -109,6 +109,8 @@ public sealed class AdapterWeights : IDisposable
         if (Metadata.EmbedDim != clip.Config.EmbedDim) problems.Add($"adapter projects to {Metadata.EmbedDim}, backbone embedding is {clip.Config.EmbedDim}");
         var bad = Metadata.Taps.Where(t => t < 1 || t > clip.Visual.Layers).ToArray();
         if (bad.Length > 0) problems.Add($"taps {string.Join(",", bad)} outside the backbone's blocks 1..{clip.Visual.Layers}");
+        if (Metadata.ActivationKind != clip.Config.Activation)
+            problems.Add($"adapter was trained on {Metadata.ActivationKind} features, the model runs {clip.Config.Activation} (load it with adapter.Metadata.ToLoadOptions())");
         if (problems.Count > 0) throw new AdapterLoadException(source, "adapter does not fit the backbone: " + string.Join("; ", problems));
     }
 

@@ -20,7 +20,7 @@ internal sealed class DetectorCore
     {
         adapter.EnsureFits(clip, "adapter");
         if (adapter.Metadata.ImageSize != clip.ImageSize)
-            throw new AdapterLoadException("adapter", $"adapter was trained at {adapter.Metadata.ImageSize} px but the model runs at {clip.ImageSize} px; load the model with that image size");
+            throw new AdapterLoadException("adapter", $"adapter was trained at {adapter.Metadata.ImageSize} px but the model runs at {clip.ImageSize} px; load the model with adapter.Metadata.ToLoadOptions()");
         Clip = clip;
         Adapter = adapter;
         Text = text;

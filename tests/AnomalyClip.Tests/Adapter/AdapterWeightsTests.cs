@@ -48,6 +48,17 @@ public class AdapterWeightsTests
     }
 
     [Fact]
+    public void MetadataSaysHowToLoadTheModelAndAMismatchIsRefused()
+    {
+        var options = TinyAprilGan.Metadata.ToLoadOptions();
+        Assert.Equal((48, AnomalyClip.Clip.Config.Activation.Gelu), (options.ImageSize, options.Activation));
+        // tiny-a as its config says (QuickGELU, 32 px) is not what the golden layers were trained on.
+        var e = Assert.Throws<AdapterLoadException>(() => AnomalyClip.Inference.Detection.ZeroShotDetector.Create(TinyModels.Upstream, TinyAprilGan.Adapter));
+        Assert.Contains("trained on Gelu features, the model runs QuickGelu", e.Message);
+        Assert.Throws<System.Text.Json.JsonException>(() => AdapterMetadata.FromJson(TinyAprilGan.Metadata.ToJson().Replace("\"gelu\"", "\"relu\"")));
+    }
+
+    [Fact]
     public void AdapterForAnotherBackboneIsATypedError()
     {
         using var wide = AdapterWeights.CreateNew(TinyAprilGan.Metadata with { InputWidth = 1024, EmbedDim = 768 });
