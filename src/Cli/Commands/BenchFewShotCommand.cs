@@ -24,7 +24,7 @@ internal static class BenchFewShotCommand
         var sizes = new Option<string>("--image-size") { Description = "Comma-separated input sizes.", DefaultValueFactory = _ => "224,320" };
         var coreset = new Option<double?>("--coreset") { Description = "Keep this fraction of each bank's rows (greedy coreset)." };
         var layers = new Option<string?>("--layers") { Description = "Comma-separated layers (default layer1,layer2,layer3, on layer2's grid)." };
-        var augment = new Option<string>("--augment") { Description = "none, flips, rotations or all.", DefaultValueFactory = _ => "none" };
+        var augment = new Option<string?>("--augment") { Description = "none, flips, rotations or all (default: the detector's, flips)." };
         var sigma = new Option<double>("--smoothing") { Description = "Gaussian sigma of the map in pixels.", DefaultValueFactory = _ => 4 };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a Markdown table." };
         var cmd = new Command("fewshot", "Few-shot quality of the offline ResNet-18 detector per k and input size (first k train images as references).")
@@ -34,7 +34,7 @@ internal static class BenchFewShotCommand
             var root = r.GetValue(dataPath) ?? SampleData.Locate();
             var dataset = MvtecDataset.Load(root, new DatasetLoadOptions { DiscoverClasses = true });
             dataset.Validate();
-            var augmentation = DetectorArguments.ParseAugmentation(r.GetValue(augment)!);
+            var augmentation = DetectorArguments.AugmentationOr(r.GetValue(augment));
             var rows = new List<Row>();
             foreach (int size in Numbers(r.GetValue(sizes)!, "--image-size"))
             {

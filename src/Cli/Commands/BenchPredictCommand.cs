@@ -6,6 +6,7 @@ using AnomalyClip.Cli.Infrastructure;
 using AnomalyClip.Clip.Config;
 using AnomalyClip.Clip.Model;
 using AnomalyClip.Inference.Detection;
+using AnomalyClip.Clip.Preprocessing;
 using AnomalyClip.Inference.Features;
 using AnomalyClip.Inference.FewShot;
 using TorchSharp;
@@ -20,6 +21,9 @@ internal static class BenchPredictCommand
     {
         var arch = new Option<string>("--arch") { Description = "Architecture.", DefaultValueFactory = _ => "ViT-L-14-336" };
         var backbone = new Option<string>("--backbone") { Description = "clip (random ViT weights and adapter; zero- and few-shot) or resnet18 (the built-in ImageNet weights; few-shot).", DefaultValueFactory = _ => "clip" };
+        var layers = new Option<string?>("--layers") { Description = "resnet18: layers (default layer1,layer2,layer3)." };
+        var coreset = new Option<double?>("--coreset") { Description = "resnet18: coreset fraction of the bank (default all rows)." };
+        var augment = new Option<string?>("--augment") { Description = "resnet18: reference views (default as the detector's)." };
         var size = new Option<int?>("--image-size") { Description = "Input side in pixels (default: 518 for clip, 224 for resnet18)." };
         var random = new Option<bool>("--random-weights") { Description = "Random CLIP and adapter weights (required: no weight files are read)." };
         var k = new Option<int>("--k") { Description = "Reference images in the few-shot memory bank.", DefaultValueFactory = _ => 4 };
@@ -28,7 +32,7 @@ internal static class BenchPredictCommand
         var dtype = new Option<string>("--dtype") { Description = "fp32, fp16 or bf16.", DefaultValueFactory = _ => "fp32" };
         var json = new Option<bool>("--json") { Description = "Print JSON (keys zero_shot_ms, few_shot_ms, ...)." };
         var cmd = new Command("predict", "Median ms per image of zero-shot and few-shot prediction (decoding excluded; CLIP: paper taps, one encoder pass per image), and peak memory.")
-        { backbone, arch, size, random, k, iterations, device, dtype, json };
+        { backbone, arch, size, random, k, iterations, device, dtype, json, layers, coreset, augment };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var dev = DeviceOption.Parse(r.GetValue(device)!);
@@ -38,7 +42,8 @@ internal static class BenchPredictCommand
                 DetectorArguments.ClipBackbone => r.GetValue(random)
                     ? Measure(ClipModelConfigs.Get(r.GetValue(arch)!), r.GetValue(size) ?? 518, r.GetValue(k), r.GetValue(iterations), dev, DeviceOption.ParseDType(r.GetValue(dtype)!))
                     : throw new ArgumentException("bench predict --backbone clip needs --random-weights"),
-                DetectorArguments.ResNet18Backbone => MeasureResNet18(r.GetValue(size) ?? 224, r.GetValue(k), r.GetValue(iterations), dev),
+                DetectorArguments.ResNet18Backbone => MeasureResNet18(r.GetValue(size) ?? 224, r.GetValue(k), r.GetValue(iterations), dev,
+                    DetectorArguments.CnnOptions(r.GetValue(layers)) with { CoresetFraction = r.GetValue(coreset), Augmentation = DetectorArguments.AugmentationOr(r.GetValue(augment)) }),
                 var other => throw new ArgumentException($"--backbone: unknown backbone '{other}' (clip, resnet18)"),
             };
             if (r.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result, BenchJson.Options));
@@ -58,13 +63,21 @@ internal static class BenchPredictCommand
     internal sealed record PredictBench(string Backbone, string Arch, int ImageSize, string Device, string Dtype, int Threads, string[] Layers, int K, int Iterations,
         double? ZeroShotMs, double FewShotMs, double PeakMemoryMib);
 
-    /// <summary>The offline ResNet-18 few-shot detector: a bank of k random preprocessed references, then one image at a time.</summary>
-    internal static PredictBench MeasureResNet18(int imageSize, int k, int iterations, Device device)
+    /// <summary>
+    /// The offline ResNet-18 few-shot detector with <paramref name="options"/>: a bank built as for real references
+    /// (views, coreset, calibration) from k random images, then one preprocessed image at a time.
+    /// </summary>
+    internal static PredictBench MeasureResNet18(int imageSize, int k, int iterations, Device device, CnnFewShotOptions options)
     {
-        using var detector = CnnFewShotDetector.Create(AnomalyClip.Backbones.Backbone.ResNet18(device, imageSize));
-        using (var references = randn(k, 3, imageSize, imageSize, device: device) * 50)
-        using (var features = detector.Features.Extract(references))
-            detector.AddBank(MemoryBank.FromFeatures("object", detector.Features.Metric, features, Enumerable.Range(0, k).Select(i => $"random_{i}").ToArray()));
+        using var detector = CnnFewShotDetector.Create(AnomalyClip.Backbones.Backbone.ResNet18(device, imageSize), options);
+        var random = new Random(0);
+        var references = Enumerable.Range(0, k).Select(_ =>
+        {
+            var pixels = new byte[imageSize * imageSize * 3];
+            random.NextBytes(pixels);
+            return new DecodedImage(imageSize, imageSize, ImageMode.Rgb, pixels);
+        }).ToArray();
+        detector.AddBank(detector.BuildBank(references, references.Select((_, i) => $"random_{i}").ToArray(), null));
         using var image = randn(1, 3, imageSize, imageSize, device: device) * 50;
         double fs = Median(iterations, () => detector.PredictTensor(image, [null]));
         return new PredictBench(DetectorArguments.ResNet18Backbone, detector.Backbone.Name, imageSize, device.ToString(), "Float32", get_num_threads(),

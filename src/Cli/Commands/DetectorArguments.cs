@@ -24,7 +24,7 @@ internal sealed class DetectorArguments
     public readonly Option<double?> Smoothing = new("--smoothing") { Description = "Gaussian smoothing sigma of the map in pixels (clip: 0 = off, the paper; resnet18: 4)." };
     public readonly Option<double?> Coreset = new("--coreset") { Description = "resnet18: keep this fraction of each memory bank's rows, picked by greedy coreset subsampling (e.g. 0.25); default all rows." };
     public readonly Option<string?> Layers = new("--layers") { Description = "resnet18: comma-separated layers whose features are joined, on layer2's grid when it is among them (default layer1,layer2,layer3)." };
-    public readonly Option<string> Augment = new("--augment") { Description = "resnet18: extra views of each reference in its bank: none, flips, rotations or all.", DefaultValueFactory = _ => "none" };
+    public readonly Option<string?> Augment = new("--augment") { Description = "resnet18: extra views of each reference in its bank: none, flips (the default: mirror images), rotations or all." };
 
     public void AddTo(Command command)
     {
@@ -59,7 +59,7 @@ internal sealed class DetectorArguments
         if (sigma is double s && !(s >= 0 && s <= 1000)) throw new ArgumentException($"--smoothing must be a sigma in [0, 1000] pixels, got {s}");
         if (BackboneOf(r) == ClipBackbone)
         {
-            if (r.GetResult(Coreset) is { Implicit: false } || r.GetResult(Augment) is { Implicit: false } || r.GetValue(Layers) is not null)
+            if (r.GetValue(Coreset) is not null || r.GetValue(Augment) is not null || r.GetValue(Layers) is not null)
                 throw new ArgumentException("--coreset, --layers and --augment apply to --backbone resnet18");
             return OpenClip(r, fewShot, batch, sigma ?? 0);
         }
@@ -73,7 +73,7 @@ internal sealed class DetectorArguments
             if (r.GetResult(clipOnly) is { Implicit: false }) throw new ArgumentException($"{clipOnly.Name} applies to --backbone clip, not resnet18");
         double? coreset = r.GetValue(Coreset);
         if (coreset is double f && !(f > 0 && f <= 1)) throw new ArgumentException($"--coreset must be a fraction in (0, 1], got {f}");
-        var augmentation = ParseAugmentation(r.GetValue(Augment)!);
+        var augmentation = AugmentationOr(r.GetValue(Augment));
         int size = r.GetValue(Model.ImageSize) ?? 224;
         // 32 px keeps one cell at stride 32; beyond 2048 px the maps alone outgrow what a CPU run should hold.
         if (size < 32 || size > 2048) throw new ArgumentException($"--image-size must be in [32, 2048] px for resnet18, got {size}");
@@ -120,6 +120,9 @@ internal sealed class DetectorArguments
         if (names.Length == 0) throw new ArgumentException("--layers: give at least one layer, e.g. layer2,layer3");
         return new CnnFewShotOptions(Layers: names);
     }
+
+    /// <summary>An --augment value, or the detector's default when it was not given.</summary>
+    public static ReferenceAugmentation AugmentationOr(string? value) => value is null ? CnnFewShotOptions.Default.Augmentation : ParseAugmentation(value);
 
     /// <summary>An --augment value: none, flips, rotations or all.</summary>
     public static ReferenceAugmentation ParseAugmentation(string value) => value.Trim().ToLowerInvariant() switch

@@ -144,8 +144,9 @@ public sealed class MemoryBank : IDisposable
         {
             long len = Math.Min(chunkRows, bank.shape[0] - start);
             var rows = bank.narrow(0, start, len);
-            // Cosine keeps the largest similarity, Euclidean the smallest squared distance.
-            var scores = cosine ? rows.matmul(qt) : rows.pow(2).sum(1, keepdim: true) + qSquared! - 2 * rows.matmul(qt);
+            // Cosine keeps the largest similarity; Euclidean the smallest |b|² − 2 b·q in one fused GEMM, |q|² (the
+            // same for every row of a query) is added after the minimum.
+            var scores = cosine ? rows.matmul(qt) : addmm(rows.pow(2).sum(1, keepdim: true), rows, qt, beta: 1, alpha: -2);
             if (exclude is int ex)
             {
                 var mine = owners.narrow(0, start, len).eq(ex).unsqueeze(1);
@@ -156,7 +157,7 @@ public sealed class MemoryBank : IDisposable
             best = best is null ? chunkBest : cosine ? maximum(best, chunkBest) : minimum(best, chunkBest);
         }
         if (best is null) throw new InvalidOperationException($"memory bank of '{ClassName}' has no rows to compare with");
-        var distance = cosine ? 1 - best : best.clamp_min(0).sqrt();
+        var distance = cosine ? 1 - best : (best + qSquared!.squeeze(0)).clamp_min(0).sqrt();
         return distance.reshape(n, p).MoveToOuterDisposeScope();
     }
 

@@ -22,12 +22,13 @@ public class CnnFewShotDetectorTests
     {
         var backbone = SharedResNet18.View();
         using var detector = CnnFewShotDetector.Create(backbone, Train("hazelnut_toy")[..4], "hazelnut_toy", new CnnFewShotOptions(BatchSize: 2));
-        // 4 references at 2 per pass: 2 forward passes build the bank AND its calibration (no second encoding).
-        Assert.Equal((2, 4L), (backbone.ForwardCalls, backbone.ImagesForwarded));
+        // 4 references at 2 per pass, each with its 2 mirror images: 2 forward passes build the bank AND its
+        // calibration (no second encoding).
+        Assert.Equal((2, 12L), (backbone.ForwardCalls, backbone.ImagesForwarded));
         var bank = detector.Banks["hazelnut_toy"];
         Assert.Equal(["layer1+layer2+layer3"], bank.LayerNames);
         Assert.Equal(PatchMetric.Euclidean, bank.Metric);
-        Assert.Equal(4 * 28 * 28, bank.RowCount("layer1+layer2+layer3"));
+        Assert.Equal(4 * 3 * 28 * 28, bank.RowCount("layer1+layer2+layer3"));
         Assert.Equal(64 + 128 + 256, bank.Layers[0].shape[1]); // on layer2's 28×28 grid
         var cal = bank.Calibration!;
         Assert.Equal(4, cal.Samples);
@@ -55,20 +56,21 @@ public class CnnFewShotDetectorTests
     public void BanksSaveLoadAndExtendWithoutChangingMaps()
     {
         var refs = Train("paper_bdp01")[..3];
-        using var full = CnnFewShotDetector.Create(SharedResNet18.View(), refs, "paper_bdp01");
+        var noViews = new CnnFewShotOptions(Augmentation: ReferenceAugmentation.None);
+        using var full = CnnFewShotDetector.Create(SharedResNet18.View(), refs, "paper_bdp01", noViews);
         var dir = Directory.CreateTempSubdirectory("cnn-bank-");
         try
         {
             var path = Path.Combine(dir.FullName, "paper.safetensors");
             full.Banks["paper_bdp01"].Save(path);
-            using var loaded = CnnFewShotDetector.Create(SharedResNet18.View());
+            using var loaded = CnnFewShotDetector.Create(SharedResNet18.View(), noViews);
             loaded.AddBank(MemoryBank.Load(path));
             Assert.Equal(full.Banks["paper_bdp01"].Calibration, loaded.Banks["paper_bdp01"].Calibration);
             Assert.Equal(PatchMetric.Euclidean, loaded.Banks["paper_bdp01"].Metric);
             TensorAssert.Close(full.Banks["paper_bdp01"].Layers[0], loaded.Banks["paper_bdp01"].Layers[0], 0, "rows");
 
             // Two references extended by the third give the bank of all three.
-            using var two = CnnFewShotDetector.Create(SharedResNet18.View(), refs[..2], "paper_bdp01", new CnnFewShotOptions());
+            using var two = CnnFewShotDetector.Create(SharedResNet18.View(), refs[..2], "paper_bdp01", noViews);
             using (var third = two.Features.Extract(two.Preprocess([two.Decoder.Decode(refs[2])])))
                 two.Banks["paper_bdp01"].Extend(third, [refs[2]]);
             Assert.Equal(3, two.Banks["paper_bdp01"].Count);
@@ -115,7 +117,7 @@ public class CnnFewShotDetectorTests
         var refs = Train("paper_bdp01")[..2];
         using var all = CnnFewShotDetector.Create(SharedResNet18.View(), refs, "p");
         using var coreset = CnnFewShotDetector.Create(SharedResNet18.View(), refs, "p", new CnnFewShotOptions(CoresetFraction: 0.25));
-        Assert.Equal(2 * 784 / 4, coreset.Banks["p"].RowCount("layer1+layer2+layer3"));
+        Assert.Equal(2 * 3 * 784 / 4, coreset.Banks["p"].RowCount("layer1+layer2+layer3"));
         Assert.NotNull(coreset.Banks["p"].Calibration); // calibrated against the subsampled bank
         // Fewer rows can only move patches farther from their nearest neighbour.
         var probe = Test("paper_bdp01", "good")[0];
