@@ -3,8 +3,9 @@
 # download of data or weights), and fails if any cell fails:
 #   1. installs what is missing: Debian's jupyter-nbconvert (apt), the .NET Interactive tool (version 1.0.712001) and
 #      its .net-csharp Jupyter kernel;
-#   2. packs the libraries (every packable src/*/*.csproj except the .NET tool) into artifacts/feed, the local feed that
-#      notebooks/nuget.config adds to the package sources, as an app's nuget.config would;
+#   2. packs the libraries (every packable src/*/*.csproj except the .NET tool, all of them in AnomalyClip.sln) into
+#      artifacts/feed, the local feed that notebooks/nuget.config adds to the package sources, as an app's
+#      nuget.config would;
 #   3. runs `jupyter nbconvert --execute` on each notebook (no --allow-errors: a failing cell fails it) with a packages
 #      folder of its own, artifacts/notebook-packages, cleared of AnomalyClip packages first, so that the notebooks
 #      load exactly what step 2 packed (NuGet never replaces a version it has cached) and the user's NuGet cache is
@@ -97,12 +98,28 @@ if [ "$pack" -eq 1 ]; then
   pack_started=$(date +%s)
   mkdir -p "$feed"
   rm -f "$feed"/AnomalyClip.*.nupkg "$feed"/AnomalyClip.*.snupkg
+  # One `dotnet pack` over a solution filter of the library projects: one restore and build graph (about half the
+  # time of packing them one by one).
+  projects=()
   for project in "$repo"/src/*/*.csproj; do
     grep -q '<PackAsTool>true</PackAsTool>' "$project" && continue
     grep -q '<IsPackable>false</IsPackable>' "$project" && continue
-    dotnet pack "$project" -c Release -o "$feed" -nologo -v quiet >"$out/pack.log" 2>&1 \
-      || { tail -n 40 "$out/pack.log" >&2; fail "dotnet pack $project failed (log: $out/pack.log)"; }
+    projects+=("${project#"$repo"/}")
   done
+  [ "${#projects[@]}" -gt 0 ] || fail "no packable library project under src/"
+  filter=$(mktemp --suffix=.slnf "${TMPDIR:-/tmp}/anomalyclip-libraries.XXXXXX") || fail "mktemp failed"
+  "$python" - "$repo/AnomalyClip.sln" "$filter" "${projects[@]}" <<'PY'
+import json, sys
+solution, target, projects = sys.argv[1], sys.argv[2], sys.argv[3:]
+with open(target, "w", encoding="utf-8") as f:
+    json.dump({"solution": {"path": solution, "projects": projects}}, f, indent=2)
+PY
+  dotnet pack "$filter" -c Release -o "$feed" -nologo -v quiet >"$out/pack.log" 2>&1
+  status=$?
+  rm -f "$filter"
+  [ "$status" -eq 0 ] || { tail -n 40 "$out/pack.log" >&2; fail "dotnet pack of ${projects[*]} failed (log: $out/pack.log)"; }
+  [ "$(ls "$feed"/AnomalyClip.*.nupkg 2>/dev/null | wc -l)" -eq "${#projects[@]}" ] \
+    || fail "expected ${#projects[@]} packages in $feed, found $(ls "$feed"/AnomalyClip.*.nupkg 2>/dev/null | wc -l)"
   echo "packed $(ls "$feed"/AnomalyClip.*.nupkg | wc -l) packages into $feed in $(( $(date +%s) - pack_started )) s"
 fi
 ls "$feed"/AnomalyClip.*.nupkg >/dev/null 2>&1 || fail "no AnomalyClip package in $feed (run without --no-pack)"
@@ -112,6 +129,15 @@ ls "$feed"/AnomalyClip.*.nupkg >/dev/null 2>&1 || fail "no AnomalyClip package i
 export NUGET_PACKAGES="$packages"
 mkdir -p "$NUGET_PACKAGES"
 rm -rf "$NUGET_PACKAGES"/anomalyclip.*
+# .NET Interactive also remembers what each set of #r lines resolved to (~/.packagemanagement/nuget/Cache) and reuses
+# those paths while the files exist, whatever NUGET_PACKAGES says (so another clone's or the global cache's AnomalyClip
+# 0.1.0 could be loaded): forget the entries that name AnomalyClip packages, so that the notebooks restore afresh.
+resolution_cache="$HOME/.packagemanagement/nuget/Cache"
+if [ -d "$resolution_cache" ]; then
+  grep -l -i 'anomalyclip\.' "$resolution_cache"/*.resolvedReferences.paths 2>/dev/null | while read -r entry; do
+    rm -f "$entry" "${entry%.resolvedReferences.paths}.csx"
+  done
+fi
 
 failed=0
 run_started=$(date +%s)
@@ -120,7 +146,12 @@ for nb in "${notebooks[@]}"; do
   t0=$(date +%s)
   if "$jupyter" nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=.net-csharp \
        --output-dir "$out" --output "$name" "$nb" >"$out/$name.log" 2>&1; then
-    echo "notebook $name: OK in $(( $(date +%s) - t0 )) s"
+    if [ -d "$NUGET_PACKAGES/anomalyclip.training" ]; then
+      echo "notebook $name: OK in $(( $(date +%s) - t0 )) s"
+    else
+      echo "notebook $name: ran in $(( $(date +%s) - t0 )) s, but NOT on the packages just packed ($NUGET_PACKAGES/anomalyclip.training is missing)"
+      failed=$((failed + 1))
+    fi
   else
     echo "notebook $name: FAILED after $(( $(date +%s) - t0 )) s (log: $out/$name.log)"
     grep -v -E '^(info: |      )' "$out/$name.log" | tail -n 40 | sed 's/^/    /'
