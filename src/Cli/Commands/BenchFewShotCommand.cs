@@ -22,13 +22,14 @@ internal static class BenchFewShotCommand
         var dataPath = new Option<string?>("--data-path") { Description = "MVTec-layout folder (default: the bundled samples)." };
         var ks = new Option<string>("--k") { Description = "Comma-separated k values.", DefaultValueFactory = _ => "1,2,4,8" };
         var sizes = new Option<string>("--image-size") { Description = "Comma-separated input sizes.", DefaultValueFactory = _ => "224,320" };
-        var coreset = new Option<double?>("--coreset") { Description = "Keep this fraction of each bank's rows (greedy coreset)." };
+        var coreset = new Option<double?>("--coreset") { Description = "Keep this fraction of each bank's rows (greedy coreset; default 0.1, 1 keeps all)." };
         var layers = new Option<string?>("--layers") { Description = "Comma-separated layers (default layer1,layer2,layer3, on layer2's grid)." };
         var augment = new Option<string?>("--augment") { Description = "none, flips, rotations or all (default: the detector's, flips)." };
         var sigma = new Option<double>("--smoothing") { Description = "Gaussian sigma of the map in pixels.", DefaultValueFactory = _ => 4 };
+        var batch = new Option<int>("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a Markdown table." };
         var cmd = new Command("fewshot", "Few-shot quality of the offline ResNet-18 detector per k and input size (first k train images as references).")
-        { dataPath, ks, sizes, coreset, layers, augment, sigma, json };
+        { dataPath, ks, sizes, coreset, layers, augment, sigma, batch, json };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var root = r.GetValue(dataPath) ?? SampleData.Locate();
@@ -38,7 +39,10 @@ internal static class BenchFewShotCommand
             var rows = new List<Row>();
             foreach (int size in Numbers(r.GetValue(sizes)!, "--image-size"))
             {
-                var options = DetectorArguments.CnnOptions(r.GetValue(layers)) with { SmoothingSigma = r.GetValue(sigma), CoresetFraction = r.GetValue(coreset), Augmentation = augmentation };
+                var options = DetectorArguments.CnnOptions(r.GetValue(layers)) with
+                {
+                    SmoothingSigma = r.GetValue(sigma), CoresetFraction = r.GetValue(coreset) ?? CnnFewShotOptions.Default.CoresetFraction, Augmentation = augmentation, BatchSize = r.GetValue(batch),
+                };
                 using var detector = CnnFewShotDetector.Create(AnomalyClip.Backbones.Backbone.ResNet18(inputSize: size), options);
                 foreach (int k in Numbers(r.GetValue(ks)!, "--k"))
                 {

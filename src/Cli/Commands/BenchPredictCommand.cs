@@ -22,8 +22,8 @@ internal static class BenchPredictCommand
         var arch = new Option<string>("--arch") { Description = "Architecture.", DefaultValueFactory = _ => "ViT-L-14-336" };
         var backbone = new Option<string>("--backbone") { Description = "clip (random ViT weights and adapter; zero- and few-shot) or resnet18 (the built-in ImageNet weights; few-shot).", DefaultValueFactory = _ => "clip" };
         var layers = new Option<string?>("--layers") { Description = "resnet18: layers (default layer1,layer2,layer3)." };
-        var coreset = new Option<double?>("--coreset") { Description = "resnet18: coreset fraction of the bank (default all rows)." };
-        var augment = new Option<string?>("--augment") { Description = "resnet18: reference views (default as the detector's)." };
+        var coreset = new Option<double?>("--coreset") { Description = "resnet18: coreset fraction of the bank (default 0.1, as the detector; 1 keeps all rows)." };
+        var augment = new Option<string?>("--augment") { Description = "resnet18: reference views: none, flips, rotations, all (default flips, as the detector)." };
         var size = new Option<int?>("--image-size") { Description = "Input side in pixels (default: 518 for clip, 224 for resnet18)." };
         var random = new Option<bool>("--random-weights") { Description = "Random CLIP and adapter weights (required: no weight files are read)." };
         var k = new Option<int>("--k") { Description = "Reference images in the few-shot memory bank.", DefaultValueFactory = _ => 4 };
@@ -43,7 +43,7 @@ internal static class BenchPredictCommand
                     ? Measure(ClipModelConfigs.Get(r.GetValue(arch)!), r.GetValue(size) ?? 518, r.GetValue(k), r.GetValue(iterations), dev, DeviceOption.ParseDType(r.GetValue(dtype)!))
                     : throw new ArgumentException("bench predict --backbone clip needs --random-weights"),
                 DetectorArguments.ResNet18Backbone => MeasureResNet18(r.GetValue(size) ?? 224, r.GetValue(k), r.GetValue(iterations), dev,
-                    DetectorArguments.CnnOptions(r.GetValue(layers)) with { CoresetFraction = r.GetValue(coreset), Augmentation = DetectorArguments.AugmentationOr(r.GetValue(augment)) }),
+                    DetectorArguments.CnnOptions(r.GetValue(layers)) with { CoresetFraction = r.GetValue(coreset) ?? CnnFewShotOptions.Default.CoresetFraction, Augmentation = DetectorArguments.AugmentationOr(r.GetValue(augment)) }),
                 var other => throw new ArgumentException($"--backbone: unknown backbone '{other}' (clip, resnet18)"),
             };
             if (r.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result, BenchJson.Options));

@@ -22,7 +22,7 @@ internal sealed class DetectorArguments
     };
     public readonly Option<int> BatchSize = new("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 1 };
     public readonly Option<double?> Smoothing = new("--smoothing") { Description = "Gaussian smoothing sigma of the map in pixels (clip: 0 = off, the paper; resnet18: 4)." };
-    public readonly Option<double?> Coreset = new("--coreset") { Description = "resnet18: keep this fraction of each memory bank's rows, picked by greedy coreset subsampling (e.g. 0.25); default all rows." };
+    public readonly Option<double?> Coreset = new("--coreset") { Description = "resnet18: keep this fraction of each memory bank's rows, picked by greedy coreset subsampling (default 0.1; 1 keeps all)." };
     public readonly Option<string?> Layers = new("--layers") { Description = "resnet18: comma-separated layers whose features are joined, on layer2's grid when it is among them (default layer1,layer2,layer3)." };
     public readonly Option<string?> Augment = new("--augment") { Description = "resnet18: extra views of each reference in its bank: none, flips (the default: mirror images), rotations or all." };
 
@@ -77,7 +77,10 @@ internal sealed class DetectorArguments
         int size = r.GetValue(Model.ImageSize) ?? 224;
         // 32 px keeps one cell at stride 32; beyond 2048 px the maps alone outgrow what a CPU run should hold.
         if (size < 32 || size > 2048) throw new ArgumentException($"--image-size must be in [32, 2048] px for resnet18, got {size}");
-        var options = CnnOptions(r.GetValue(Layers)) with { SmoothingSigma = sigma, CoresetFraction = coreset, Augmentation = augmentation, BatchSize = batch };
+        var options = CnnOptions(r.GetValue(Layers)) with
+        {
+            SmoothingSigma = sigma, CoresetFraction = coreset ?? CnnFewShotOptions.Default.CoresetFraction, Augmentation = augmentation, BatchSize = batch,
+        };
         var backbone = AnomalyClip.Backbones.Backbone.ResNet18(Model.ParseDevice(r), size);
         var detector = CnnFewShotDetector.Create(backbone, options);
         var details = new Dictionary<string, string> { ["detector"] = ResNet18Backbone, ["device"] = backbone.Device.ToString() };

@@ -28,7 +28,7 @@ public class CnnFewShotDetectorTests
         var bank = detector.Banks["hazelnut_toy"];
         Assert.Equal(["layer1+layer2+layer3"], bank.LayerNames);
         Assert.Equal(PatchMetric.Euclidean, bank.Metric);
-        Assert.Equal(4 * 3 * 28 * 28, bank.RowCount("layer1+layer2+layer3"));
+        Assert.Equal((int)Math.Round(0.1 * 4 * 3 * 28 * 28), bank.RowCount("layer1+layer2+layer3")); // a 10 % coreset
         Assert.Equal(64 + 128 + 256, bank.Layers[0].shape[1]); // on layer2's 28×28 grid
         var cal = bank.Calibration!;
         Assert.Equal(4, cal.Samples);
@@ -56,7 +56,7 @@ public class CnnFewShotDetectorTests
     public void BanksSaveLoadAndExtendWithoutChangingMaps()
     {
         var refs = Train("paper_bdp01")[..3];
-        var noViews = new CnnFewShotOptions(Augmentation: ReferenceAugmentation.None);
+        var noViews = new CnnFewShotOptions(Augmentation: ReferenceAugmentation.None, CoresetFraction: null);
         using var full = CnnFewShotDetector.Create(SharedResNet18.View(), refs, "paper_bdp01", noViews);
         var dir = Directory.CreateTempSubdirectory("cnn-bank-");
         try
@@ -115,7 +115,7 @@ public class CnnFewShotDetectorTests
     public void CoresetKeepsTheAskedFractionAndAugmentationAddsViews()
     {
         var refs = Train("paper_bdp01")[..2];
-        using var all = CnnFewShotDetector.Create(SharedResNet18.View(), refs, "p");
+        using var all = CnnFewShotDetector.Create(SharedResNet18.View(), refs, "p", new CnnFewShotOptions(CoresetFraction: null));
         using var coreset = CnnFewShotDetector.Create(SharedResNet18.View(), refs, "p", new CnnFewShotOptions(CoresetFraction: 0.25));
         Assert.Equal(2 * 3 * 784 / 4, coreset.Banks["p"].RowCount("layer1+layer2+layer3"));
         Assert.NotNull(coreset.Banks["p"].Calibration); // calibrated against the subsampled bank
@@ -125,7 +125,7 @@ public class CnnFewShotDetectorTests
 
         var counting = SharedResNet18.View();
         using var augmented = CnnFewShotDetector.Create(counting, refs, "p",
-            new CnnFewShotOptions(Augmentation: ReferenceAugmentation.Flips | ReferenceAugmentation.Rotations));
+            new CnnFewShotOptions(Augmentation: ReferenceAugmentation.Flips | ReferenceAugmentation.Rotations, CoresetFraction: null));
         Assert.Equal(2 * 6, counting.ImagesForwarded); // each reference and its 5 views, in one pass per reference
         Assert.Equal(2 * 6 * 784, augmented.Banks["p"].RowCount("layer1+layer2+layer3"));
         Assert.Equal(2, augmented.Banks["p"].Calibration!.Samples);
