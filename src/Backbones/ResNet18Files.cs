@@ -21,7 +21,12 @@ internal sealed record ResNet18Files(string Model, string Preprocess)
         var folders = new List<string>();
         // Empty for an assembly loaded from bytes or bundled into a single-file app; the base directory covers those.
         string assembly = typeof(ResNet18Files).Assembly.Location;
-        if (assembly.Length > 0 && Path.GetDirectoryName(assembly) is { Length: > 0 } folder) folders.Add(folder);
+        if (assembly.Length > 0 && Path.GetDirectoryName(assembly) is { Length: > 0 } folder)
+        {
+            folders.Add(folder);
+            // Loaded straight from the NuGet package (notebooks, scripts): lib/net10.0/ beside the package's tools/ folder.
+            folders.Add(Path.GetFullPath(Path.Combine(folder, "..", "..", "tools")));
+        }
         if (!folders.Any(f => SameFolder(f, AppContext.BaseDirectory))) folders.Add(AppContext.BaseDirectory);
         return folders;
     }
