@@ -21,7 +21,26 @@ internal static class TempRoot
         var root = Path.Combine(system, $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(root);
         Environment.SetEnvironmentVariable("TMPDIR", root);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Remove(root);
+    }
+
+    // The test host is stopped soon after the run, before a large tree could be deleted here: hand the deletion to a
+    // detached process that outlives it (the next run's stale check is the fallback).
+    private static void Remove(string dir)
+    {
+        try
+        {
+            var psi = OperatingSystem.IsWindows()
+                ? new ProcessStartInfo("cmd.exe", $"/c rmdir /s /q \"{dir}\"")
+                : new ProcessStartInfo("rm", ["-rf", dir]);
+            psi.UseShellExecute = false;
+            psi.CreateNoWindow = true;
+            using var p = Process.Start(psi);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            TryDelete(dir);
+        }
     }
 
     private static bool Alive(int pid)
