@@ -91,11 +91,19 @@ internal sealed class ModelArguments
         if (WeightFile.DetectFormat(path) != WeightFormat.SafeTensors) return null;
         var (_, header) = SafeTensors.ReadHeader(path);
         if (!header.TryGetValue(AdapterMetadata.HeaderKey, out var json)) return null;
-        var meta = AdapterMetadata.FromJson(json);
+        AdapterMetadata meta;
+        try
+        {
+            meta = AdapterMetadata.FromJson(json);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new AdapterLoadException(path, $"unreadable adapter metadata: {e.Message}");
+        }
         var conflicts = new List<string>();
         if (ExplicitTaps(r) is int[] taps && !taps.SequenceEqual(meta.Taps)) conflicts.Add($"--taps {string.Join(",", taps)} vs {string.Join(",", meta.Taps)}");
         if (r.GetValue(ImageSize) is int size && size != meta.ImageSize) conflicts.Add($"--image-size {size} vs {meta.ImageSize}");
-        if (r.GetValue(Activation) is string act && ParseActivation(act) != ParseActivation(meta.Activation)) conflicts.Add($"--activation {act} vs {meta.Activation}");
+        if (r.GetValue(Activation) is string act && ParseActivation(act) != meta.ActivationKind) conflicts.Add($"--activation {act} vs {meta.Activation}");
         if (conflicts.Count > 0)
             throw new ArgumentException($"{path}: the adapter's metadata disagrees with {string.Join("; ", conflicts)}; drop these options (the adapter's metadata applies)");
         return meta;
@@ -129,12 +137,17 @@ internal sealed class ModelArguments
         return taps;
     }
 
-    public static Activation ParseActivation(string value) => value.Trim().ToLowerInvariant() switch
+    public static Activation ParseActivation(string value)
     {
-        "gelu" => Clip.Config.Activation.Gelu,
-        "quickgelu" or "quick_gelu" => Clip.Config.Activation.QuickGelu,
-        _ => throw new ArgumentException($"--activation: unknown activation '{value}' (gelu, quickgelu)"),
-    };
+        try
+        {
+            return AdapterMetadata.ParseActivation(value);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ArgumentException($"--activation: {e.Message}");
+        }
+    }
 
     /// <summary>For benchmarks: random weights of a built-in architecture, or a model folder.</summary>
     public static ClipModel LoadOrRandom(string? modelDir, string arch, bool randomWeights, ClipLoadOptions options, Device device)
