@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
 using AnomalyClip.Cli.Commands;
+using AnomalyClip.Cli.Infrastructure;
 
 namespace AnomalyClip.Cli;
 
@@ -9,7 +11,9 @@ public static class CliApp
     /// <summary>Builds the root command with every sub-command.</summary>
     public static RootCommand Build()
     {
-        var root = new RootCommand("AnomalyClip: zero- and few-shot industrial anomaly detection (APRIL-GAN on CLIP, or few-shot on a built-in ResNet-18) in .NET.");
+        var root = new RootCommand("AnomalyClip: zero- and few-shot industrial anomaly detection (APRIL-GAN on CLIP, or few-shot on a built-in ResNet-18) in .NET. " +
+            "Exit codes: 0 every input processed; 1 unexpected failure; 2 bad input or arguments; 3 completed but skipped inputs (skipped.txt); 130 cancelled.");
+        root.Options.Add(new Option<bool>(VerboseOption) { Description = "On errors, print the stack trace too.", Recursive = true });
         root.Subcommands.Add(DemoCommand.Build());
         root.Subcommands.Add(PredictCommand.Build());
         root.Subcommands.Add(TrainCommand.Build());
@@ -27,6 +31,21 @@ public static class CliApp
         return root;
     }
 
-    /// <summary>Parses and runs <paramref name="args"/>; returns the process exit code.</summary>
-    public static int Run(string[] args) => Build().Parse(args).Invoke();
+    private const string VerboseOption = "--verbose";
+
+    /// <summary>Parses and runs <paramref name="args"/>; returns the process exit code (see the root command's description).</summary>
+    public static int Run(string[] args)
+    {
+        // Numbers on the command line and in every file written are invariant: "--image-threshold 0.2" is 0.2 under any locale.
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        var parse = Build().Parse(args);
+        CliErrors.Verbose = args.Contains(VerboseOption);
+        if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+        {
+            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine("(see --help)");
+            return CliErrors.BadInput;
+        }
+        return CliErrors.Run(() => parse.Invoke());
+    }
 }

@@ -15,11 +15,11 @@ internal static class BenchEncoderCommand
     public static Command Build()
     {
         var arch = new Option<string>("--arch") { Description = "Architecture (ViT-B-32, ViT-B-16, ViT-L-14, ViT-L-14-336).", DefaultValueFactory = _ => "ViT-L-14-336" };
-        var size = new Option<int>("--image-size") { Description = "Input side in pixels.", DefaultValueFactory = _ => 518 };
+        var size = new Option<int>("--image-size") { Description = "Input side in pixels.", DefaultValueFactory = _ => 518 }.Between(32, 4096);
         var random = new Option<bool>("--random-weights") { Description = "Use random weights (no weight files needed)." };
         var modelDir = new Option<string?>("--model-dir") { Description = "Model folder to load instead of random weights." };
-        var iterations = new Option<int>("--iterations") { Description = "Timed forward passes.", DefaultValueFactory = _ => 5 };
-        var batch = new Option<int>("--batch") { Description = "Images per forward pass.", DefaultValueFactory = _ => 1 };
+        var iterations = new Option<int>("--iterations") { Description = "Timed forward passes.", DefaultValueFactory = _ => 5 }.Between(1, 10000);
+        var batch = new Option<int>("--batch") { Description = "Images per forward pass.", DefaultValueFactory = _ => 1 }.Between(1, 1024);
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var dtype = new Option<string>("--dtype") { Description = "fp32, fp16 or bf16.", DefaultValueFactory = _ => "fp32" };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };

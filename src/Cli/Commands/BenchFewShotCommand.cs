@@ -22,11 +22,11 @@ internal static class BenchFewShotCommand
         var dataPath = new Option<string?>("--data-path") { Description = "MVTec-layout folder (default: the bundled samples)." };
         var ks = new Option<string>("--k") { Description = "Comma-separated k values.", DefaultValueFactory = _ => "1,2,4,8" };
         var sizes = new Option<string>("--image-size") { Description = "Comma-separated input sizes.", DefaultValueFactory = _ => "224,320" };
-        var coreset = new Option<double?>("--coreset") { Description = "Keep this fraction of each bank's rows (greedy coreset; default 0.1, 1 keeps all)." };
+        var coreset = new Option<double?>("--coreset") { Description = "Keep this fraction of each bank's rows (greedy coreset; default 0.1, 1 keeps all)." }.Between(0, 1, minExclusive: true);
         var layers = new Option<string?>("--layers") { Description = "Comma-separated layers (default layer1,layer2,layer3, on layer2's grid)." };
         var augment = new Option<string?>("--augment") { Description = "none, flips, rotations or all (default: the detector's, flips)." };
-        var sigma = new Option<double>("--smoothing") { Description = "Gaussian sigma of the map in pixels.", DefaultValueFactory = _ => 4 };
-        var batch = new Option<int>("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 1 };
+        var sigma = new Option<double>("--smoothing") { Description = "Gaussian sigma of the map in pixels.", DefaultValueFactory = _ => 4 }.Between(0, 1000);
+        var batch = new Option<int>("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 1 }.Between(1, 1024);
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a Markdown table." };
         var cmd = new Command("fewshot", "Few-shot quality of the offline ResNet-18 detector per k and input size (first k train images as references).")
         { dataPath, ks, sizes, coreset, layers, augment, sigma, batch, json };

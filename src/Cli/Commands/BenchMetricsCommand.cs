@@ -10,8 +10,8 @@ internal static class BenchMetricsCommand
 {
     public static Command Build()
     {
-        var images = new Option<int>("--images") { Description = "Maps in the class.", DefaultValueFactory = _ => 200 };
-        var size = new Option<int>("--size") { Description = "Map side in pixels.", DefaultValueFactory = _ => 518 };
+        var images = new Option<int>("--images") { Description = "Maps in the class.", DefaultValueFactory = _ => 200 }.Between(1, 100000);
+        var size = new Option<int>("--size") { Description = "Map side in pixels.", DefaultValueFactory = _ => 518 }.Between(1, 4096);
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var cmd = new Command("metrics", "Time to add and compute pixel/image AUROC, AP, F1-max and both AUPROs for one class (200 maps of 518² by default).") { images, size, json };
         cmd.SetAction(r => CliErrors.Run(() =>

@@ -22,12 +22,12 @@ internal static class BenchPredictCommand
         var arch = new Option<string>("--arch") { Description = "Architecture.", DefaultValueFactory = _ => "ViT-L-14-336" };
         var backbone = new Option<string>("--backbone") { Description = "clip (random ViT weights and adapter; zero- and few-shot) or resnet18 (the built-in ImageNet weights; few-shot).", DefaultValueFactory = _ => "clip" };
         var layers = new Option<string?>("--layers") { Description = "resnet18: layers (default layer1,layer2,layer3)." };
-        var coreset = new Option<double?>("--coreset") { Description = "resnet18: coreset fraction of the bank (default 0.1, as the detector; 1 keeps all rows)." };
+        var coreset = new Option<double?>("--coreset") { Description = "resnet18: coreset fraction of the bank (default 0.1, as the detector; 1 keeps all rows)." }.Between(0, 1, minExclusive: true);
         var augment = new Option<string?>("--augment") { Description = "resnet18: reference views: none, flips, rotations, all (default flips, as the detector)." };
-        var size = new Option<int?>("--image-size") { Description = "Input side in pixels (default: 518 for clip, 224 for resnet18)." };
+        var size = new Option<int?>("--image-size") { Description = "Input side in pixels (default: 518 for clip, 224 for resnet18)." }.Between(32, 4096);
         var random = new Option<bool>("--random-weights") { Description = "Random CLIP and adapter weights (required: no weight files are read)." };
-        var k = new Option<int>("--k") { Description = "Reference images in the few-shot memory bank.", DefaultValueFactory = _ => 4 };
-        var iterations = new Option<int>("--iterations") { Description = "Timed predictions per mode.", DefaultValueFactory = _ => 3 };
+        var k = new Option<int>("--k") { Description = "Reference images in the few-shot memory bank.", DefaultValueFactory = _ => 4 }.Between(1, 10000);
+        var iterations = new Option<int>("--iterations") { Description = "Timed predictions per mode.", DefaultValueFactory = _ => 3 }.Between(1, 10000);
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var dtype = new Option<string>("--dtype") { Description = "fp32, fp16 or bf16.", DefaultValueFactory = _ => "fp32" };
         var json = new Option<bool>("--json") { Description = "Print JSON (keys zero_shot_ms, few_shot_ms, ...)." };

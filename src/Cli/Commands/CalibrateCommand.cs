@@ -28,7 +28,7 @@ internal static class CalibrateCommand
         var detector = new DetectorArguments();
         var references = new ReferenceArguments(withBankFiles: false);
         var normals = new Option<string[]?>("--normals") { Description = "Normal images only (files, folders searched recursively, or globs): thresholds at --quantile of their scores and map pixels.", AllowMultipleArgumentsPerToken = true };
-        var quantile = new Option<double>("--quantile") { Description = "With --normals: fraction of normal scores (and pixels) at or below the thresholds.", DefaultValueFactory = _ => 0.99 };
+        var quantile = new Option<double>("--quantile") { Description = "With --normals: fraction of normal scores (and pixels) at or below the thresholds.", DefaultValueFactory = _ => 0.99 }.Between(0, 1);
         var outFile = new Option<string>("--out") { Description = "Thresholds JSON to write (for predict --thresholds).", Required = true };
         var cmd = new Command("calibrate", "Choose image and pixel thresholds for one class: F1-optimal on a labelled dataset's test split, or a quantile of normal images.")
         { normals, quantile, outFile };
@@ -45,7 +45,6 @@ internal static class CalibrateCommand
             if (!labelled && (Given(data.DataPath) || Given(data.Discover))) throw new ArgumentException("--data-path and --discover-classes go with --dataset");
             if (labelled && Given(quantile)) throw new ArgumentException("--quantile applies to --normals only (a dataset is calibrated F1-optimally)");
             double q = r.GetValue(quantile);
-            if (!(q >= 0 && q <= 1)) throw new ArgumentException($"--quantile must be in [0, 1], got {q}");
             var names = data.ClassFilter(r) ?? [];
             if (names.Length > 1) throw new ArgumentException($"--class-name: thresholds are per class, calibrate one class per call (got {string.Join(", ", names)})");
 

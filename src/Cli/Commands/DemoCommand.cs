@@ -18,7 +18,7 @@ internal static class DemoCommand
     {
         var output = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => Path.Combine("results", "demo") };
         var dataPath = new Option<string?>("--data-path") { Description = "An MVTec-layout folder to run on instead of the bundled samples." };
-        var k = new Option<int>("--k") { Description = "Normal references per class (picked from train/good with the seeded policy).", DefaultValueFactory = _ => 4 };
+        var k = new Option<int>("--k") { Description = "Normal references per class (picked from train/good with the seeded policy).", DefaultValueFactory = _ => 4 }.Between(1, 10000);
         var seed = new Option<int>("--seed") { Description = "Seed of the reference pick.", DefaultValueFactory = _ => 42 };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var cmd = new Command("demo", "Few-shot anomaly detection with the built-in ResNet-18 on the bundled sample images (no download): table, overlays and report.html.")

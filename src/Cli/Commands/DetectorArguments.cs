@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AnomalyClip.Cli.Infrastructure;
 using AnomalyClip.Inference.Detection;
 using AnomalyClip.Inference.FewShot;
 
@@ -20,9 +21,9 @@ internal sealed class DetectorArguments
         Description = "clip (APRIL-GAN: a CLIP model and --adapter) or resnet18 (the ImageNet ResNet-18 shipped with AnomalyClip: few-shot only, " +
             "no download). Default: clip when --adapter, --model or --model-dir is given, else resnet18.",
     };
-    public readonly Option<int> BatchSize = new("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 1 };
-    public readonly Option<double?> Smoothing = new("--smoothing") { Description = "Gaussian smoothing sigma of the map in pixels (clip: 0 = off, the paper; resnet18: 4)." };
-    public readonly Option<double?> Coreset = new("--coreset") { Description = "resnet18: keep this fraction of each memory bank's rows, picked by greedy coreset subsampling (default 0.1; 1 keeps all)." };
+    public readonly Option<int> BatchSize = new Option<int>("--batch-size") { Description = "Images per forward pass.", DefaultValueFactory = _ => 1 }.Between(1, 1024);
+    public readonly Option<double?> Smoothing = new Option<double?>("--smoothing") { Description = "Gaussian smoothing sigma of the map in pixels (clip: 0 = off, the paper; resnet18: 4)." }.Between(0, 1000);
+    public readonly Option<double?> Coreset = new Option<double?>("--coreset") { Description = "resnet18: keep this fraction of each memory bank's rows, picked by greedy coreset subsampling (default 0.1; 1 keeps all)." }.Between(0, 1, minExclusive: true);
     public readonly Option<string?> Layers = new("--layers") { Description = "resnet18: comma-separated layers whose features are joined, on layer2's grid when it is among them (default layer1,layer2,layer3)." };
     public readonly Option<string?> Augment = new("--augment") { Description = "resnet18: extra views of each reference in its bank: none, flips (the default: mirror images), rotations or all." };
 
@@ -54,9 +55,7 @@ internal sealed class DetectorArguments
     public DetectorSession Open(ParseResult r, bool fewShot)
     {
         int batch = r.GetValue(BatchSize);
-        if (batch < 1) throw new ArgumentException($"--batch-size must be at least 1, got {batch}");
         double? sigma = r.GetValue(Smoothing);
-        if (sigma is double s && !(s >= 0 && s <= 1000)) throw new ArgumentException($"--smoothing must be a sigma in [0, 1000] pixels, got {s}");
         if (BackboneOf(r) == ClipBackbone)
         {
             if (r.GetValue(Coreset) is not null || r.GetValue(Augment) is not null || r.GetValue(Layers) is not null)
@@ -72,7 +71,6 @@ internal sealed class DetectorArguments
         foreach (var clipOnly in new Option[] { Model.Adapter, Model.ModelDir, Model.Model, Model.TokenizerFile, Model.Activation, Model.Taps, Model.DType })
             if (r.GetResult(clipOnly) is { Implicit: false }) throw new ArgumentException($"{clipOnly.Name} applies to --backbone clip, not resnet18");
         double? coreset = r.GetValue(Coreset);
-        if (coreset is double f && !(f > 0 && f <= 1)) throw new ArgumentException($"--coreset must be a fraction in (0, 1], got {f}");
         var augmentation = AugmentationOr(r.GetValue(Augment));
         int size = r.GetValue(Model.ImageSize) ?? 224;
         // 32 px keeps one cell at stride 32; beyond 2048 px the maps alone outgrow what a CPU run should hold.

@@ -30,13 +30,13 @@ internal static class EncodeCommand
     public static Command Build()
     {
         var model = new ModelArguments();
-        var size = new Option<int?>("--image-size") { Description = "Input side S in pixels (a multiple of the patch size); default: the model's." };
+        var size = new Option<int?>("--image-size") { Description = "Input side S in pixels (a multiple of the patch size); default: the model's." }.Between(8, 4096);
         var taps = new Option<string?>("--taps") { Description = "Comma-separated 1-based blocks whose tokens to write, e.g. 6,12,18,24; default: none (pooled only)." };
         var output = new Option<string>("--out") { Description = "Output .safetensors file.", Required = true };
         var resize = new Option<string?>("--resize") { Description = "shortest (resize the short side, centre-crop) or squash (resize to S×S); default: the model config's resize_mode (shortest for OpenAI/OpenCLIP configs)." };
         var tensors = new Option<string?>("--tensors") { Description = "Encode the tensors of this safetensors file instead of image files." };
-        var batch = new Option<int>("--batch") { Description = "Images per forward pass.", DefaultValueFactory = _ => 8 };
-        var images = new Argument<string[]>("images") { Description = "Image files (PNG, JPEG, BMP, TIFF).", Arity = ArgumentArity.ZeroOrMore };
+        var batch = new Option<int>("--batch") { Description = "Images per forward pass.", DefaultValueFactory = _ => 8 }.Between(1, 1024);
+        var images = new Argument<string[]>("images") { Description = "Image files (PNG, JPEG, BMP, TIFF).", Arity = ArgumentArity.ZeroOrMore }.RejectingOptions();
         var cmd = new Command("encode", Help) { size, taps, output, resize, tensors, batch, images };
         model.AddTo(cmd, adapterSettings: false, adapter: false);
         cmd.SetAction(r => CliErrors.Run(() =>

@@ -27,7 +27,7 @@ internal static class EncodeTextCommand
         var model = new ModelArguments();
         var output = new Option<string>("--out") { Description = "Output .safetensors file.", Required = true };
         var textsFile = new Option<string?>("--texts-file") { Description = "UTF-8 file with one text per line, instead of TEXTS." };
-        var texts = new Argument<string[]>("texts") { Description = "Texts to encode.", Arity = ArgumentArity.ZeroOrMore };
+        var texts = new Argument<string[]>("texts") { Description = "Texts to encode.", Arity = ArgumentArity.ZeroOrMore }.RejectingOptions();
         var cmd = new Command("encode-text", Help) { output, textsFile, texts };
         model.AddTo(cmd, adapterSettings: false, adapter: false);
         cmd.SetAction(r => CliErrors.Run(() =>

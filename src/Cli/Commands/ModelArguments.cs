@@ -38,7 +38,7 @@ internal sealed class ModelArguments
     public readonly Option<string?> Activation = new("--activation") { Description = "gelu or quickgelu (adapter commands: the adapter's, else gelu as APRIL-GAN; otherwise the config's)." };
     public readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
     public readonly Option<string> DType = new("--dtype") { Description = "Compute dtype: fp32, fp16 or bf16.", DefaultValueFactory = _ => "fp32" };
-    public readonly Option<int?> ImageSize = new("--image-size") { Description = "Input side in pixels (clip: default the adapter's, else 518; resnet18: default 224)." };
+    public readonly Option<int?> ImageSize = new Option<int?>("--image-size") { Description = "Input side in pixels (clip: default the adapter's, else 518; resnet18: default 224)." }.Between(32, 4096);
     public readonly Option<string[]?> Taps = new("--taps") { Description = "1-based ViT blocks of the adapter layers, e.g. 6,12,18,24 (default: the adapter's, else 6,12,18,24).", AllowMultipleArgumentsPerToken = true };
     public readonly Option<string?> Adapter = new("--adapter") { Description = "Adapter: native .safetensors (carries taps, image size, activation, backbone) or APRIL-GAN .pth." };
 

@@ -22,8 +22,8 @@ internal static class PredictCommand
         var className = new Option<string?>("--class-name") { Description = "Object class: the prompts' object (clip) and the bank's class (default \"object\")." };
         var transductive = new Option<bool>("--transductive") { Description = "Few-shot: APRIL-GAN's score, min-max normalised over all inputs of a class (default: the per-image score)." };
         var thresholds = new Option<string?>("--thresholds") { Description = "Thresholds JSON (image and pixel); a value above a threshold is anomalous." };
-        var imageThreshold = new Option<double?>("--image-threshold") { Description = "Image-score threshold (overrides --thresholds)." };
-        var pixelThreshold = new Option<double?>("--pixel-threshold") { Description = "Map threshold for masks (overrides --thresholds)." };
+        var imageThreshold = new Option<double?>("--image-threshold") { Description = "Image-score threshold (overrides --thresholds)." }.Finite();
+        var pixelThreshold = new Option<double?>("--pixel-threshold") { Description = "Map threshold for masks (overrides --thresholds)." }.Finite();
         var outDir = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var noOverlays = new Option<bool>("--no-overlays") { Description = "Do not write heatmap overlays." };
         var fixedScale = new Option<bool>("--fixed-scale") { Description = "Overlay colours on the detector's fixed map range instead of the paper's per-image min-max." };

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AnomalyClip.Cli.Infrastructure;
 using AnomalyClip.Clip.IO;
 using AnomalyClip.Inference.FewShot;
 
@@ -8,7 +9,7 @@ namespace AnomalyClip.Cli.Commands;
 internal sealed class ReferenceArguments(bool withBankFiles)
 {
     public readonly Option<string?> Reference = new("--reference") { Description = "Few-shot: folder of normal reference images, or a list file (one path per line, APRIL-GAN k_shot.txt)." };
-    public readonly Option<int> K = new("--k") { Description = "Few-shot: references picked from a --reference folder (seeded; see README \"Reference sampling\").", DefaultValueFactory = _ => 4 };
+    public readonly Option<int> K = new Option<int>("--k") { Description = "Few-shot: references picked from a --reference folder (seeded; see README \"Reference sampling\").", DefaultValueFactory = _ => 4 }.Between(1, 10000);
     public readonly Option<int> Seed = new("--seed") { Description = "Few-shot: seed of the reference pick.", DefaultValueFactory = _ => 42 };
     public readonly Option<string?> Bank = new("--bank") { Description = "Few-shot: a saved memory bank instead of --reference." };
     public readonly Option<string?> SaveBank = new("--save-bank") { Description = "Few-shot: save the memory bank built from --reference." };

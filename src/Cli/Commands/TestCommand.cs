@@ -19,7 +19,7 @@ internal static class TestCommand
         var data = new DatasetArguments();
         var detector = new DetectorArguments();
         var mode = new Option<string?>("--mode") { Description = "zero-shot or few-shot (default: zero-shot for clip; resnet18 is few-shot only)." };
-        var k = new Option<int>("--k") { Description = "Few-shot: normal reference images picked per class from the train split.", DefaultValueFactory = _ => 4 };
+        var k = new Option<int>("--k") { Description = "Few-shot: normal reference images picked per class from the train split.", DefaultValueFactory = _ => 4 }.Between(1, 10000);
         var seed = new Option<int>("--seed") { Description = "Few-shot: seed of the reference pick (see README \"Reference sampling\").", DefaultValueFactory = _ => 42 };
         var kShotFile = new Option<string?>("--k-shot-file") { Description = "Few-shot: reference list in APRIL-GAN's k_shot.txt format (paths relative to --data-path) instead of --k/--seed." };
         var fewShotScore = new Option<FewShotImageScore>("--few-shot-score") { Description = "Few-shot image score: Transductive (the paper) or PerImage (the detector's own, calibrated on the references).", DefaultValueFactory = _ => FewShotImageScore.Transductive };

@@ -21,11 +21,11 @@ internal static class TrainCommand
         var data = new DatasetArguments();
         var model = new ModelArguments();
         var save = new Option<string>("--save-path") { Description = "Output folder (checkpoints, epoch_N.safetensors adapters, logs).", Required = true };
-        var epochs = new Option<int?>("--epochs") { Description = "Epochs (default: 3 for mvtec, 15 for visa, 3 otherwise)." };
-        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 8 };
-        var lr = new Option<double>("--learning-rate") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var epochs = new Option<int?>("--epochs") { Description = "Epochs (default: 3 for mvtec, 15 for visa, 3 otherwise)." }.Between(1, 100000);
+        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 8 }.Between(1, 1024);
+        var lr = new Option<double>("--learning-rate") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 }.Between(0, 10, minExclusive: true);
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation, shuffling and mosaics.", DefaultValueFactory = _ => 111 };
-        var aug = new Option<double?>("--aug-rate") { Description = "Mosaic probability (default: 0.2 for mvtec, 0 otherwise)." };
+        var aug = new Option<double?>("--aug-rate") { Description = "Mosaic probability (default: 0.2 for mvtec, 0 otherwise)." }.Between(0, 1);
         var cache = new Option<TokenCacheMode>("--cache") { Description = "Cache CLIP tokens across epochs: None, Memory or Disk.", DefaultValueFactory = _ => TokenCacheMode.None };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Folder for --cache Disk." };
         var resume = new Option<bool>("--resume") { Description = "Continue from checkpoint.safetensors in --save-path." };

@@ -1,3 +1,5 @@
+using AnomalyClip.Clip;
+
 namespace AnomalyClip.Training.Datasets;
 
 /// <summary>
@@ -5,12 +7,14 @@ namespace AnomalyClip.Training.Datasets;
 /// do not pair up or differ in size, an image cannot be read, or an index file (CSV, meta.json) is malformed.
 /// The message names the offending file or folder and says what is wrong with it.
 /// </summary>
-public sealed class DatasetException : Exception
+public sealed class DatasetException : InputException
 {
     /// <summary>Creates the exception for <paramref name="path"/>; the message starts with the path.</summary>
     public DatasetException(string path, string message, Exception? inner = null)
-        : base($"{path}: {message}", inner) => FilePath = path;
+        : base(path, message, inner)
+    {
+    }
 
     /// <summary>The file or folder the problem was found in.</summary>
-    public string FilePath { get; }
+    public string FilePath => Subject;
 }
