@@ -20,4 +20,11 @@ public sealed record ImageDecodeOptions
     /// 1024 MB fits a <see cref="PillowMaxImagePixels"/> image at 16 bits per channel with alpha.
     /// </summary>
     public int AllocationLimitMegabytes { get; init; } = 1024;
+
+    /// <summary>
+    /// Largest working memory a decode may take, in megabytes, estimated from the header (pixels × bytes per pixel of
+    /// the decoder's buffers and the copies made from them) before anything is decoded. The default 1024 MB admits an
+    /// 8-bit image of <see cref="PillowMaxImagePixels"/> and a 16-bit or TIFF image of about 50 megapixels.
+    /// </summary>
+    public int MaxDecodedMegabytes { get; init; } = 1024;
 }

@@ -37,6 +37,7 @@ public sealed class ImageDecoder
     {
         _options = options ?? new ImageDecodeOptions();
         if (_options.MaxPixels < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxPixels must be positive");
+        if (_options.MaxDecodedMegabytes < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxDecodedMegabytes must be positive");
         if (_options.AllocationLimitMegabytes < 1)
             throw new ArgumentOutOfRangeException(nameof(options), "AllocationLimitMegabytes must be positive");
         _configuration = Configuration.Default.Clone();
@@ -97,15 +98,16 @@ public sealed class ImageDecoder
             IImageDecoder decoder = format switch
             {
                 null => throw new ImageLoadException(name, "not a recognised image (expected PNG, JPEG, BMP or TIFF)"),
-                PngFormat => new PngDecoder(),
-                JpegFormat => new JpegDecoder(),
+                // Metadata (text, ICC, EXIF) is never used: skipping it also skips compressed-text bombs.
+                PngFormat => new PngDecoder { IgnoreMetadata = true },
+                JpegFormat => new JpegDecoder { IgnoreMetadata = true },
                 BmpFormat => new BmpDecoder(),
-                TiffFormat => new TiffDecoder { DecodingMode = FrameDecodingMode.First },
+                TiffFormat => new TiffDecoder { DecodingMode = FrameDecodingMode.First, IgnoreMetadata = true },
                 _ => throw new ImageLoadException(name,
                     $"{format.Name} images are not supported (expected PNG, JPEG, BMP or TIFF)"),
             };
 
-            IImageInfo? info = Image.Identify(_configuration, stream);
+            IImageInfo? info = ((IImageInfoDetector)decoder).Identify(_configuration, stream, CancellationToken.None);
             stream.Position = start;
             if (info is null) throw new ImageLoadException(name, $"unreadable {format.Name} header");
             long pixels = (long)info.Width * info.Height;
@@ -115,6 +117,12 @@ public sealed class ImageDecoder
                 throw new ImageLoadException(name,
                     $"image is {info.Width}x{info.Height} = {pixels} pixels, more than the limit of {_options.MaxPixels} " +
                     "(possible decompression bomb; raise ImageDecodeOptions.MaxPixels if the file is trusted)");
+            long working = pixels * WorkingBytesPerPixel(format, info);
+            if (working > (long)_options.MaxDecodedMegabytes << 20)
+                throw new ImageLoadException(name,
+                    $"decoding this {info.Width}x{info.Height} image ({info.PixelType?.BitsPerPixel ?? 0} bits per pixel) needs about {working >> 20} MB, " +
+                    $"more than the limit of {_options.MaxDecodedMegabytes} MB (raise ImageDecodeOptions.MaxDecodedMegabytes if the file is trusted)");
+            if (ImageIntegrity.Problem(stream, format) is string problem) throw new ImageLoadException(name, problem);
 
             return format switch
             {
@@ -126,12 +134,18 @@ public sealed class ImageDecoder
                 _ => DecodeTiff(stream, decoder),
             };
         }
-        catch (Exception e) when (e is ImageFormatException or InvalidMemoryOperationException or NotSupportedException
-                                      or EndOfStreamException or IOException or InvalidDataException)
+        catch (Exception e) when (e is not ImageLoadException)
         {
+            // Whatever a decoder throws on untrusted bytes (format errors, out-of-range sizes, failed allocations) is
+            // this file's fault.
             throw new ImageLoadException(name, "corrupt, truncated or unsupported image data: " + e.Message, e);
         }
     }
+
+    // The decoders' own buffers plus the copies made here: 16-bit PNG and every TIFF go through Rgba64 (8 bytes) and
+    // a managed copy of it; the rest decode to at most 4 bytes per pixel plus the output.
+    private static long WorkingBytesPerPixel(IImageFormat format, IImageInfo info) =>
+        format is TiffFormat || (format is PngFormat && info.Metadata.GetPngMetadata().BitDepth == PngBitDepth.Bit16) ? 20 : 8;
 
     private DecodedImage DecodePng(Stream stream, IImageDecoder decoder, PngMetadata png)
     {

@@ -12,8 +12,9 @@ internal static class PngWriter
 {
     /// <summary>PNG signature, IHDR, optional PLTE/tRNS, one IDAT of unfiltered rows, IEND.</summary>
     /// <param name="rows">Packed sample bytes of each row (16-bit samples big-endian), without the filter byte.</param>
+    /// <param name="extra">More chunks (type, data) written before IDAT, e.g. metadata.</param>
     public static byte[] Build(int width, int height, int bitDepth, int colorType, IReadOnlyList<byte[]> rows,
-        byte[]? plte = null, byte[]? trns = null)
+        byte[]? plte = null, byte[]? trns = null, IReadOnlyList<(string Type, byte[] Data)>? extra = null)
     {
         using var ms = new MemoryStream();
         ms.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
@@ -25,6 +26,7 @@ internal static class PngWriter
         WriteChunk(ms, "IHDR", ihdr);
         if (plte is not null) WriteChunk(ms, "PLTE", plte);
         if (trns is not null) WriteChunk(ms, "tRNS", trns);
+        foreach (var (type, data) in extra ?? []) WriteChunk(ms, type, data);
         WriteChunk(ms, "IDAT", Deflate(rows));
         WriteChunk(ms, "IEND", []);
         return ms.ToArray();
@@ -33,6 +35,18 @@ internal static class PngWriter
     /// <summary>A header claiming <paramref name="width"/>×<paramref name="height"/> 8-bit RGB with almost no data.</summary>
     public static byte[] HeaderOnly(int width, int height) =>
         Build(width, height, 8, 2, [new byte[3]]);
+
+    /// <summary>zlib-compressed <paramref name="length"/> zero bytes (a metadata bomb's payload).</summary>
+    public static byte[] ZlibZeros(int length)
+    {
+        using var ms = new MemoryStream();
+        using (var z = new ZLibStream(ms, CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            var block = new byte[1 << 20];
+            for (int done = 0; done < length; done += block.Length) z.Write(block, 0, Math.Min(block.Length, length - done));
+        }
+        return ms.ToArray();
+    }
 
     private static byte[] Deflate(IReadOnlyList<byte[]> rows)
     {
