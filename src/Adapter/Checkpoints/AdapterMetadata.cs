@@ -54,11 +54,25 @@ public sealed record AdapterMetadata(
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>Parses JSON written by <see cref="ToJson"/>.</summary>
-    /// <exception cref="JsonException">Malformed JSON.</exception>
+    /// <exception cref="JsonException">Malformed JSON, a missing field, or a value no adapter can have.</exception>
     public static AdapterMetadata FromJson(string json)
     {
         var meta = JsonSerializer.Deserialize<AdapterMetadata>(json, Json) ?? throw new JsonException("empty adapter metadata");
-        _ = meta.ActivationKind;
+        meta.Validate();
         return meta;
+    }
+
+    // Checked before any tensor is allocated from these numbers.
+    private void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Backbone)) throw new JsonException("no backbone");
+        if (Taps is null || Taps.Count == 0) throw new JsonException("no taps");
+        if (Taps.Any(t => t < 1 || t > 1000)) throw new JsonException($"taps {string.Join(",", Taps)} are not 1-based block numbers");
+        if (Taps.Distinct().Count() != Taps.Count) throw new JsonException($"taps {string.Join(",", Taps)} name a block twice");
+        if (ImageSize < 1 || ImageSize > 8192) throw new JsonException($"image_size {ImageSize} is out of range (1..8192)");
+        if (InputWidth < 1 || InputWidth > 65536) throw new JsonException($"input_width {InputWidth} is out of range (1..65536)");
+        if (EmbedDim < 1 || EmbedDim > 65536) throw new JsonException($"embed_dim {EmbedDim} is out of range (1..65536)");
+        if (Activation is null) throw new JsonException("no activation");
+        _ = ActivationKind;
     }
 }

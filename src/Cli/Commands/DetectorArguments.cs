@@ -73,8 +73,6 @@ internal sealed class DetectorArguments
         double? coreset = r.GetValue(Coreset);
         var augmentation = AugmentationOr(r.GetValue(Augment));
         int size = r.GetValue(Model.ImageSize) ?? 224;
-        // 32 px keeps one cell at stride 32; beyond 2048 px the maps alone outgrow what a CPU run should hold.
-        if (size < 32 || size > 2048) throw new ArgumentException($"--image-size must be in [32, 2048] px for resnet18, got {size}");
         var options = CnnOptions(r.GetValue(Layers)) with
         {
             SmoothingSigma = sigma, CoresetFraction = coreset ?? CnnFewShotOptions.Default.CoresetFraction, Augmentation = augmentation, BatchSize = batch,

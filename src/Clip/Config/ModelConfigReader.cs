@@ -99,8 +99,10 @@ public static class ModelConfigReader
     {
         try
         {
+            if (new FileInfo(path).Length > 1 << 20) throw new ModelLoadException(path, "invalid model config: larger than 1 MB");
             var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new JsonException("not a JSON object");
-            return read(root);
+            var config = read(root);
+            return config.Problem() is string problem ? throw new ModelLoadException(path, $"invalid model config: {problem}") : config;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or KeyNotFoundException or IOException)
         {

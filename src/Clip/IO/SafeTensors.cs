@@ -185,7 +185,16 @@ public static class SafeTensors
                 var shape = node["shape"]!.AsArray().Select(x => (long)x!).ToArray();
                 var offsets = node["data_offsets"]!.AsArray().Select(x => (long)x!).ToArray();
                 long begin = offsets[0], end = offsets[1];
-                long expected = shape.Aggregate(1L, (a, b) => a * b) * ElementSize(dtype);
+                // Checked: a shape whose element count overflows must not wrap around to a size that happens to fit.
+                long expected;
+                try
+                {
+                    expected = checked(shape.Aggregate(1L, (a, b) => a * b) * ElementSize(dtype));
+                }
+                catch (OverflowException)
+                {
+                    throw new ModelLoadException(path, $"tensor '{name}': shape [{string.Join(",", shape)}] is too large");
+                }
                 if (shape.Any(s => s < 0) || end - begin != expected || begin < 0)
                     throw new ModelLoadException(path, $"tensor '{name}': byte range [{begin},{end}) does not fit shape [{string.Join(",", shape)}] of {dtypeName}");
                 if (dataStart + end > stream.Length)

@@ -19,6 +19,9 @@ public sealed partial class ClipModel : nn.Module
 
     internal ClipModel(ClipModelConfig config, ClipLoadOptions options) : base(nameof(ClipModel))
     {
+        if (config.Problem() is string problem) throw new ArgumentException($"model config '{config.Name}': {problem}", nameof(config));
+        if (options.ImageSize is int size && (size < config.Vision.PatchSize || size > 8192))
+            throw new ArgumentException($"image size {size} px is outside {config.Vision.PatchSize}..8192 for {config.Name} (patch {config.Vision.PatchSize} px)", nameof(options));
         var activation = options.Activation ?? config.Activation;
         Config = config with { Activation = activation };
         visual = new VisionTransformer(config.Vision, config.EmbedDim, options.ImageSize ?? config.Vision.ImageSize, activation);

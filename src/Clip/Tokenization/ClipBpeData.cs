@@ -28,6 +28,9 @@ internal sealed record ClipBpeData(Dictionary<string, int> Vocabulary, List<stri
         using (file) return FromOpenClipMerges(file, path);
     }
 
+    // Every CLIP tokenizer file is a few MB at most; anything far larger is not one.
+    private const long MaxFileBytes = 32L << 20;
+
     /// <summary>As <see cref="FromOpenClipMergesFile"/>, from a stream of the gzip file (left open);
     /// <paramref name="source"/> names it in errors.</summary>
     public static ClipBpeData FromOpenClipMerges(Stream gzipStream, string source)
@@ -36,7 +39,8 @@ internal sealed record ClipBpeData(Dictionary<string, int> Vocabulary, List<stri
         try
         {
             using var gz = new GZipStream(gzipStream, CompressionMode.Decompress, leaveOpen: true);
-            using var reader = new StreamReader(gz);
+            // open_clip's file inflates to 1.4 MB; a bound stops a gzip bomb long before memory does.
+            using var reader = new StreamReader(new IO.BoundedReadStream(gz, MaxFileBytes, "the BPE merges file"));
             if (reader.ReadLine() is null) throw new ModelLoadException(source, "is empty; expected a gzip BPE merges file");
             string? line;
             while (merges.Count < MergeCount && (line = reader.ReadLine()) is not null)
@@ -74,6 +78,9 @@ internal sealed record ClipBpeData(Dictionary<string, int> Vocabulary, List<stri
     /// </summary>
     public static ClipBpeData FromHuggingFaceFiles(string vocabJsonPath, string mergesTxtPath)
     {
+        foreach (var file in new[] { vocabJsonPath, mergesTxtPath })
+            if (File.Exists(file) && new FileInfo(file).Length > MaxFileBytes)
+                throw new ModelLoadException(file, $"is larger than {MaxFileBytes >> 20} MB: not a CLIP tokenizer file");
         Dictionary<string, int>? vocab;
         try
         {

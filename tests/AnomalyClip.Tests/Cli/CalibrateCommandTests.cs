@@ -236,7 +236,7 @@ public class CalibrateCommandTests
     [InlineData("neither mode", "give either --dataset", "--class-name", "bottle")]
     [InlineData("both modes", "give either --dataset", "--dataset", "mvtec", "--class-name", "bottle", "--normals", "NORMALS")]
     [InlineData("missing normals", "no-such-folder: no such file", "--normals", "MISSING")]
-    [InlineData("quantile out of range", "--quantile must be in [0, 1]", "--normals", "NORMALS", "--quantile", "1.5")]
+    [InlineData("quantile out of range", "--quantile must be at least 0 and at most 1, got 1.5", "--normals", "NORMALS", "--quantile", "1.5")]
     [InlineData("quantile with a dataset", "--quantile applies to --normals only", "--dataset", "mvtec", "--class-name", "bottle", "--quantile", "0.9")]
     [InlineData("k without references", "--k and --seed go with --reference", "--normals", "NORMALS", "--k", "2")]
     public void BadInputsExitWithTwoNamingTheProblemAndWriteNothing(string what, string message, params string[] args)

@@ -60,9 +60,9 @@ public class ResNet18CommandTests
     [InlineData("k above the references", "has only 10 image(s)", "--reference", "REFS", "--k", "50")]
     [InlineData("zero-shot", "few-shot only", "--backbone", "resnet18")]
     [InlineData("an adapter", "--adapter applies to --backbone clip", "--reference", "REFS", "--adapter", "x.pth")]
-    [InlineData("a coreset of nothing", "--coreset must be a fraction in (0, 1]", "--reference", "REFS", "--coreset", "0")]
+    [InlineData("a coreset of nothing", "--coreset must be above 0 and at most 1, got 0", "--reference", "REFS", "--coreset", "0")]
     [InlineData("an unknown augmentation", "unknown augmentation 'spin'", "--reference", "REFS", "--augment", "spin")]
-    [InlineData("a tiny input", "--image-size must be in [32, 2048]", "--reference", "REFS", "--image-size", "8")]
+    [InlineData("a tiny input", "--image-size must be at least 32 and at most 4096, got 8", "--reference", "REFS", "--image-size", "8")]
     public void BadOptionsExitWithTwoAndSayWhy(string what, string message, params string[] args)
     {
         var dir = Out();
