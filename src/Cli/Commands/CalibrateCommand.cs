@@ -45,6 +45,7 @@ internal static class CalibrateCommand
             if (!labelled && (Given(data.DataPath) || Given(data.Discover))) throw new ArgumentException("--data-path and --discover-classes go with --dataset");
             if (labelled && Given(quantile)) throw new ArgumentException("--quantile applies to --normals only (a dataset is calibrated F1-optimally)");
             double q = r.GetValue(quantile);
+            var outPath = OutputPaths.File("--out", r.GetValue(outFile)!);
             var names = data.ClassFilter(r) ?? [];
             if (names.Length > 1) throw new ArgumentException($"--class-name: thresholds are per class, calibrate one class per call (got {string.Join(", ", names)})");
 
@@ -67,7 +68,6 @@ internal static class CalibrateCommand
                 (details["k"], details["seed"]) = (Text(r.GetValue(references.K)), Text(r.GetValue(references.Seed)));
             thresholds = thresholds with { Details = details };
 
-            var outPath = r.GetValue(outFile)!;
             thresholds.Save(outPath);
             Console.WriteLine($"image threshold: {Format(thresholds.Image)}{F1Summary(details, "image")}");
             Console.WriteLine($"pixel threshold: {Format(thresholds.Pixel)}{F1Summary(details, "pixel")}");

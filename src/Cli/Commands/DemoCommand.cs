@@ -28,7 +28,7 @@ internal static class DemoCommand
             var root = r.GetValue(dataPath) ?? SampleData.Locate();
             var dataset = MvtecDataset.Load(root, new DatasetLoadOptions { DiscoverClasses = true });
             dataset.Validate();
-            var outDir = r.GetValue(output)!;
+            var outDir = OutputPaths.Folder("--out", r.GetValue(output)!);
             Console.WriteLine($"demo: few-shot ResNet-18 (ImageNet, from the Microsoft.ML.DnnImageFeaturizer.ResNet18 package) on {Path.GetFullPath(root)}");
             using var session = new DetectorSession(CnnFewShotDetector.Create(AnomalyClip.Backbones.Backbone.ResNet18(DeviceOption.Parse(r.GetValue(device)!))), [],
                 new Dictionary<string, string> { ["detector"] = DetectorArguments.ResNet18Backbone });

@@ -45,10 +45,9 @@ internal static class EncodeCommand
             var tensorFile = r.GetValue(tensors);
             if ((paths.Length == 0) == (tensorFile is null)) throw new ArgumentException("give image files, or --tensors FILE (not both)");
             int batchSize = r.GetValue(batch);
-            if (batchSize < 1) throw new ArgumentException("--batch must be at least 1");
             var tapList = r.GetValue(taps) is string tapText ? ModelArguments.ParseTaps([tapText]) : [];
             var resizeMode = ParseResize(r.GetValue(resize));
-            var outPath = r.GetValue(output)!;
+            var outPath = OutputPaths.File("--out", r.GetValue(output)!);
             var names = OutputNames.For(paths);
 
             using var clip = model.LoadClip(r, r.GetValue(size), null, null);

@@ -37,7 +37,7 @@ internal static class EncodeTextCommand
             if ((given.Length == 0) == (file is null)) throw new ArgumentException("give texts as arguments, or --texts-file FILE (not both)");
             var list = file is null ? given : ReadLines(file);
             if (list.Count == 0) throw new InvalidDataException($"{file}: holds no texts");
-            var outPath = r.GetValue(output)!;
+            var outPath = OutputPaths.File("--out", r.GetValue(output)!);
 
             using var clip = model.LoadClip(r, null, null, null);
             // ClipModel.Load always supplies one: the folder's, --tokenizer, or the built-in CLIP vocabulary.

@@ -20,8 +20,9 @@ internal static class MetricsCommand
         { maps, masks, scores, output };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
+            var outDir = r.GetValue(output) is string dir ? OutputPaths.Folder("--out", dir) : null;
             var result = StoredPredictions.Evaluate(r.GetValue(maps)!, r.GetValue(masks)!, r.GetValue(scores)!);
-            if (r.GetValue(output) is string dir) result.WriteTo(dir);
+            if (outDir is not null) result.WriteTo(outDir);
             Console.Write(result.Metrics.ToMarkdown());
             return 0;
         }));

@@ -36,6 +36,7 @@ internal static class TrainCommand
         model.AddTo(cmd, adapter: false);
         cmd.SetAction(r => CliErrors.Run(() =>
         {
+            var saveDir = OutputPaths.Folder("--save-path", r.GetValue(save)!);
             var dataset = data.Load(r);
             var name = r.GetValue(data.Dataset)!;
             var samples = dataset.ClassNames.SelectMany(c => dataset.Test[c]).ToArray();
@@ -52,7 +53,7 @@ internal static class TrainCommand
             var trainer = new AdapterTrainer(clip, text, metadata, options);
             var validate = validation.Given(r) ? ValidationScore(clip, validation.Load(r), validation.ClassFilter(r)) : null;
             var bar = new TerminalProgress("train");
-            var result = trainer.Train(samples, options.MosaicProbability > 0 ? dataset : null, r.GetValue(save)!, r.GetValue(resume),
+            var result = trainer.Train(samples, options.MosaicProbability > 0 ? dataset : null, saveDir, r.GetValue(resume),
                 new SyncProgress<TrainingProgress>(p => bar.Report((p.Epoch - 1L) * p.StepsPerEpoch + p.Step, (long)p.Epochs * p.StepsPerEpoch,
                     $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} (mean {p.MeanEpochLoss:F4}) ETA {p.Remaining:hh\\:mm\\:ss}")), validate);
             using var adapter = result.Adapter;

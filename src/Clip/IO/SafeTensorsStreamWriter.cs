@@ -21,7 +21,7 @@ public sealed class SafeTensorsStreamWriter : IDisposable
     {
         _path = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-        _dataPath = Path.Combine(Path.GetDirectoryName(_path)!, $".{Path.GetFileName(_path)}.{Guid.NewGuid():N}.data");
+        _dataPath = AtomicFile.TempName(Path.GetDirectoryName(_path)!, "data");
         _data = new FileStream(_dataPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20, FileOptions.DeleteOnClose);
     }
 
