@@ -28,14 +28,18 @@ internal static class TrainCommand
         var aug = new Option<double?>("--aug-rate") { Description = "Mosaic probability (default: 0.2 for mvtec, 0 otherwise)." }.Between(0, 1);
         var cache = new Option<TokenCacheMode>("--cache") { Description = "Cache CLIP tokens across epochs: None, Memory or Disk.", DefaultValueFactory = _ => TokenCacheMode.None };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Folder for --cache Disk." };
-        var resume = new Option<bool>("--resume") { Description = "Continue from checkpoint.safetensors in --save-path." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from checkpoint.safetensors in --save-path (it must exist and match these settings)." };
+        var init = new Option<string?>("--init-adapter") { Description = "Start from these linear layers (APRIL-GAN .pth or native .safetensors, e.g. a released adapter to fine-tune) instead of the seeded initialisation." };
         var validation = new DatasetArguments("val-");
-        var cmd = new Command("train", "Train APRIL-GAN's linear layers (focal + dice) with CLIP frozen.") { save, epochs, batch, lr, seed, aug, cache, cacheDir, resume };
+        var cmd = new Command("train", "Train APRIL-GAN's linear layers (focal + dice) with CLIP frozen.") { save, epochs, batch, lr, seed, aug, cache, cacheDir, resume, init };
         data.AddTo(cmd);
         validation.AddTo(cmd);
         model.AddTo(cmd, adapter: false);
         cmd.SetAction(r => CliErrors.Run(() =>
         {
+            var initPath = r.GetValue(init);
+            if (initPath is not null && r.GetValue(resume)) throw new ArgumentException("--init-adapter starts a new run; --resume continues one from its checkpoint: give one of them");
+            if (initPath is not null && !File.Exists(initPath)) throw new FileNotFoundException($"--init-adapter: {initPath} does not exist", initPath);
             var saveDir = OutputPaths.Folder("--save-path", r.GetValue(save)!);
             var dataset = data.Load(r);
             var name = r.GetValue(data.Dataset)!;
@@ -49,13 +53,16 @@ internal static class TrainCommand
             using var clip = model.LoadClipForAdapter(r, null);
             var metadata = new AdapterMetadata(clip.Config.Name, model.TapsFor(r, null), clip.ImageSize, ModelArguments.ActivationName(clip),
                 clip.Config.Vision.Width, clip.Config.EmbedDim, new Dictionary<string, string> { ["dataset"] = name, ["data_path"] = dataset.Root });
+            if (initPath is not null) metadata = metadata with { Training = new Dictionary<string, string>(metadata.Training!) { ["init_adapter"] = Path.GetFullPath(initPath) } };
+            using var initial = initPath is null ? null : AdapterWeights.Load(initPath, clip.Device, metadata);
+            initial?.EnsureFits(clip, initPath!);
             using var text = new TextFeatures(clip, clip.Tokenizer);
             var trainer = new AdapterTrainer(clip, text, metadata, options);
             var validate = validation.Given(r) ? ValidationScore(clip, validation.Load(r), validation.ClassFilter(r)) : null;
             var bar = new TerminalProgress("train");
             var result = trainer.Train(samples, options.MosaicProbability > 0 ? dataset : null, saveDir, r.GetValue(resume),
                 new SyncProgress<TrainingProgress>(p => bar.Report((p.Epoch - 1L) * p.StepsPerEpoch + p.Step, (long)p.Epochs * p.StepsPerEpoch,
-                    $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} (mean {p.MeanEpochLoss:F4}) ETA {p.Remaining:hh\\:mm\\:ss}")), validate);
+                    $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} (mean {p.MeanEpochLoss:F4}) ETA {p.Remaining:hh\\:mm\\:ss}")), validate, initialWeights: initial);
             using var adapter = result.Adapter;
             foreach (var h in result.History)
                 Console.WriteLine($"epoch {h.Epoch}: mean loss {h.MeanLoss:F6}" + (h.Validation is double v ? $", validation {v:F4}" : ""));

@@ -59,26 +59,44 @@ public sealed class AdapterTrainer
     /// <param name="samples">Training samples in dataset order (shuffled per epoch).</param>
     /// <param name="mosaicSource">Dataset for the mosaic augmentation; null disables it.</param>
     /// <param name="saveDirectory">Output folder.</param>
-    /// <param name="resume">Continue from <c>checkpoint.safetensors</c> in <paramref name="saveDirectory"/> if present.</param>
+    /// <param name="resume">Continue from <c>checkpoint.safetensors</c> in <paramref name="saveDirectory"/>, which must exist and
+    /// have been made with the same settings (seed, batch size, Adam settings, mosaic probability, backbone, taps, image
+    /// size, activation, dataset); only the epoch count may grow.</param>
     /// <param name="progress">Per-step reports.</param>
     /// <param name="validate">Scores an adapter after each epoch (higher is better); the best is saved as <c>best.safetensors</c>.</param>
     /// <param name="cancellationToken">Stops between steps; the last finished epoch stays resumable.</param>
+    /// <param name="initialWeights">Linear layers to start from instead of the seeded initialisation (e.g. a released
+    /// APRIL-GAN checkpoint to fine-tune); they must have this trainer's taps, image size and widths. Not owned.</param>
+    /// <exception cref="AdapterLoadException"><paramref name="initialWeights"/> do not fit.</exception>
+    /// <exception cref="InvalidDataException">Resume without a checkpoint, or with one made with other settings.</exception>
     public TrainingResult Train(IReadOnlyList<AnomalySample> samples, AnomalyDataset? mosaicSource, string saveDirectory, bool resume = false,
-        IProgress<TrainingProgress>? progress = null, Func<AdapterWeights, double>? validate = null, CancellationToken cancellationToken = default)
+        IProgress<TrainingProgress>? progress = null, Func<AdapterWeights, double>? validate = null, CancellationToken cancellationToken = default,
+        AdapterWeights? initialWeights = null)
     {
         if (samples.Count == 0) throw new ArgumentException("no training samples");
+        if (initialWeights is not null) CheckFits(initialWeights);
         Directory.CreateDirectory(saveDirectory);
         _text.Precompute(samples.Select(s => s.ClassName).Distinct());
 
         manual_seed(_options.Seed);
         var adapter = AdapterWeights.CreateNew(_metadata, _clip.Device);
+        if (initialWeights is not null)
+            using (no_grad())
+            {
+                var given = initialWeights.StateDict();
+                foreach (var (name, p) in adapter.Projector.named_parameters()) p.copy_(given[name].to(p.device));
+            }
         var named = adapter.Projector.named_parameters().Select(p => (p.name, p.parameter)).ToArray();
         using var adam = new AdamOptimizer(named, _options.LearningRate, _options.Beta1, _options.Beta2);
         var history = new List<EpochRecord>();
         int startEpoch = 1;
         var checkpointPath = Path.Combine(saveDirectory, TrainingCheckpoint.FileName);
-        if (resume && File.Exists(checkpointPath))
+        if (resume)
+        {
+            if (!File.Exists(checkpointPath))
+                throw new InvalidDataException($"{checkpointPath}: no checkpoint to resume from (train without resume to start a new run)");
             startEpoch = Restore(checkpointPath, adapter, adam, history) + 1;
+        }
 
         using var cache = new TokenCache(_options.Cache, _options.CacheDirectory);
         int stepsPerEpoch = (samples.Count + _options.BatchSize - 1) / _options.BatchSize;
@@ -159,13 +177,50 @@ public sealed class AdapterTrainer
         return loss.Total.item<float>();
     }
 
+    private void CheckFits(AdapterWeights initial)
+    {
+        var m = initial.Metadata;
+        var problems = new List<string>();
+        if (!m.Taps.SequenceEqual(_metadata.Taps)) problems.Add($"taps {string.Join(",", m.Taps)}, training {string.Join(",", _metadata.Taps)}");
+        if (m.ImageSize != _metadata.ImageSize) problems.Add($"image size {m.ImageSize}, training {_metadata.ImageSize}");
+        if (m.InputWidth != _metadata.InputWidth || m.EmbedDim != _metadata.EmbedDim)
+            problems.Add($"widths {m.InputWidth}→{m.EmbedDim}, training {_metadata.InputWidth}→{_metadata.EmbedDim}");
+        if (problems.Count > 0) throw new AdapterLoadException(m.Training?.GetValueOrDefault("imported_from") ?? "initial adapter", "does not fit the training: " + string.Join("; ", problems));
+    }
+
+    // Everything that changes the weights an epoch produces; the epoch count may grow on resume.
+    private static List<string> Differences(TrainingCheckpoint state, TrainingOptions now, AdapterMetadata metadata)
+    {
+        var d = new List<string>();
+        void Compare<T>(string what, T before, T after)
+        {
+            if (!EqualityComparer<T>.Default.Equals(before, after)) d.Add($"{what} {before}, now {after}");
+        }
+        var o = state.Options;
+        Compare("seed", o.Seed, now.Seed);
+        Compare("batch size", o.BatchSize, now.BatchSize);
+        Compare("learning rate", o.LearningRate, now.LearningRate);
+        Compare("beta1", o.Beta1, now.Beta1);
+        Compare("beta2", o.Beta2, now.Beta2);
+        Compare("mosaic probability", o.MosaicProbability, now.MosaicProbability);
+        var m = state.Metadata;
+        Compare("backbone", m.Backbone, metadata.Backbone);
+        Compare("taps", string.Join(",", m.Taps), string.Join(",", metadata.Taps));
+        Compare("image size", m.ImageSize, metadata.ImageSize);
+        Compare("activation", m.Activation, metadata.Activation);
+        foreach (var key in new[] { "dataset", "data_path", "init_adapter" })
+            Compare(key.Replace('_', ' '), m.Training?.GetValueOrDefault(key), metadata.Training?.GetValueOrDefault(key));
+        return d;
+    }
+
     private int Restore(string path, AdapterWeights adapter, AdamOptimizer adam, List<EpochRecord> history)
     {
         var (state, weights, m, v) = TrainingCheckpoint.Load(path);
         try
         {
-            if (state.Options.Seed != _options.Seed || state.Options.BatchSize != _options.BatchSize || !state.Metadata.Taps.SequenceEqual(_metadata.Taps))
-                throw new InvalidDataException($"{path}: checkpoint was made with other settings (seed {state.Options.Seed}, batch {state.Options.BatchSize}, taps {string.Join(",", state.Metadata.Taps)})");
+            var differences = Differences(state, _options, _metadata);
+            if (differences.Count > 0)
+                throw new InvalidDataException($"{path}: checkpoint was made with other settings ({string.Join("; ", differences)}); resume with those, or start a new run");
             using (no_grad())
             {
                 foreach (var (name, p) in adapter.Projector.named_parameters()) p.copy_(weights[name]);
