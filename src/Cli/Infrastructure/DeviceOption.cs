@@ -12,7 +12,14 @@ internal static class DeviceOption
         if (v == "cpu") return CPU;
         if (v.StartsWith("cuda", StringComparison.Ordinal))
         {
-            torch.InitializeDeviceType(DeviceType.CUDA);
+            try
+            {
+                torch.InitializeDeviceType(DeviceType.CUDA);
+            }
+            catch (Exception e) when (e is InvalidOperationException or NotSupportedException or DllNotFoundException)
+            {
+                throw new ArgumentException($"--device {value}: this build carries the CPU libtorch only (build with -p:TorchBackend=cuda on a machine with an NVIDIA GPU)", e);
+            }
             if (!cuda.is_available())
                 throw new ArgumentException("--device cuda: CUDA is not available (build with -p:TorchBackend=cuda on a machine with an NVIDIA GPU)");
             return v == "cuda" ? CUDA : new Device(v);

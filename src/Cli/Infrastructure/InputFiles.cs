@@ -33,8 +33,15 @@ internal static class InputFiles
         return result;
     }
 
+    // Symbolic links to folders are not followed: a link back up the tree would otherwise be walked until the path
+    // grows too long.
+    private static readonly EnumerationOptions Walk = new()
+    {
+        RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true,
+    };
+
     private static IEnumerable<string> ImagesUnder(string dir) =>
-        Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
+        Directory.EnumerateFiles(dir, "*", Walk)
             .Where(f => ImageExtensions.Contains(Path.GetExtension(f)) && !Path.GetFileName(f).StartsWith('.'))
             .Order(StringComparer.Ordinal);
 
@@ -48,7 +55,7 @@ internal static class InputFiles
         if (!Directory.Exists(root)) return [];
         var rest = cut < 0 ? normalized : normalized[(cut + 1)..];
         var regex = new Regex("^" + Regex.Escape(rest).Replace(@"\*\*/", "(.*/)?").Replace(@"\*\*", ".*").Replace(@"\*", "[^/]*").Replace(@"\?", "[^/]") + "$");
-        return Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+        return Directory.EnumerateFiles(root, "*", Walk)
             .Where(f => regex.IsMatch(Path.GetRelativePath(root, f).Replace('\\', '/')))
             .Order(StringComparer.Ordinal);
     }
