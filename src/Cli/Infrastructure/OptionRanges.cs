@@ -21,18 +21,32 @@ internal static class OptionRanges
     {
         option.Validators.Add(result =>
         {
-            if (result.Tokens.Count > 0 && result.GetValueOrDefault<double?>() is double v && !double.IsFinite(v))
+            if (result.Tokens.Count > 0 && TryValue(result, out double? parsed) && parsed is double v && !double.IsFinite(v))
                 result.AddError($"{option.Name} must be a finite number, got {result.Tokens[^1].Value}");
         });
         return option;
+    }
+
+    // A token that does not parse already has its own error; the range check then has nothing to say.
+    private static bool TryValue<T>(System.CommandLine.Parsing.OptionResult result, out T? value)
+    {
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default;
+            return false;
+        }
     }
 
     private static Option<T> Check<T>(Option<T> option, double min, double max, bool minExclusive = false)
     {
         option.Validators.Add(result =>
         {
-            if (result.Tokens.Count == 0) return;
-            if (result.GetValueOrDefault<T>() is not { } boxed) return;
+            if (result.Tokens.Count == 0 || !TryValue(result, out T? parsed) || parsed is not { } boxed) return;
             double value = Convert.ToDouble(boxed, CultureInfo.InvariantCulture);
             bool below = minExclusive ? !(value > min) : !(value >= min);
             if (below || !(value <= max))
