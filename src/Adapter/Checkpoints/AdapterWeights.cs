@@ -133,6 +133,8 @@ public sealed class AdapterWeights : IDisposable
             {
                 foreach (var (key, param) in expected) param.copy_(sd[key].to_type(param.dtype));
             }
+            var nonFinite = expected.Where(kv => !kv.Value.isfinite().all().item<bool>()).Select(kv => kv.Key).ToList();
+            if (nonFinite.Count > 0) throw new AdapterLoadException(path, $"adapter weights hold NaN or infinite values ({string.Join(", ", nonFinite)})");
             if (device is not null) projector.to(device);
             return new AdapterWeights(projector, metadata);
         }

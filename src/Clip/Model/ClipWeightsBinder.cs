@@ -16,6 +16,7 @@ internal static class ClipWeightsBinder
     {
         var missing = new List<string>();
         var misShaped = new List<string>();
+        var nonFinite = new List<string>();
         var used = new HashSet<string>(StringComparer.Ordinal);
         using var _ = no_grad();
         foreach (var (name, param) in model.named_parameters())
@@ -48,13 +49,16 @@ internal static class ClipWeightsBinder
                 continue;
             }
             param.copy_(value.to_type(param.dtype));
+            if (!param.isfinite().all().item<bool>()) nonFinite.Add(key);
         }
         var unexpected = stateDict.Keys.Where(k => !used.Contains(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
-        if (missing.Count + misShaped.Count + unexpected.Count == 0) return;
+        if (missing.Count + misShaped.Count + unexpected.Count + nonFinite.Count == 0) return;
         var parts = new List<string>();
         if (missing.Count > 0) parts.Add($"{missing.Count} missing key(s): {List(missing)}");
         if (unexpected.Count > 0) parts.Add($"{unexpected.Count} unexpected key(s): {List(unexpected)}");
         if (misShaped.Count > 0) parts.Add($"{misShaped.Count} mis-shaped key(s): {List(misShaped)}");
+        // A NaN or infinite weight would surface much later as a NaN map with nothing to say where it came from.
+        if (nonFinite.Count > 0) parts.Add($"{nonFinite.Count} key(s) holding NaN or infinite values: {List(nonFinite)}");
         throw new ModelLoadException(source, $"weights do not fit {model.Config.Name}: " + string.Join("; ", parts));
     }
 

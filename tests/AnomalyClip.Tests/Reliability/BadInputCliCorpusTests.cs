@@ -37,6 +37,12 @@ public class BadInputCliCorpusTests
         using var gz = new MemoryStream();
         using (var z = new GZipStream(gz, CompressionLevel.SmallestSize, leaveOpen: true)) z.Write(new byte[64 << 20]);
         var adapter = System.IO.File.ReadAllBytes(Golden.PathOf("aprilgan_linear_layers.safetensors"));
+        var nanAdapter = Path.Combine(Root, "nan-adapter.safetensors");
+        using (var layers = AnomalyClip.Adapter.Checkpoints.AdapterWeights.Load(Golden.PathOf("aprilgan_linear_layers.pth"), importAs: TinyAprilGan.Metadata))
+        {
+            using (TorchSharp.torch.no_grad()) layers.StateDict()["fc.2.weight"][0, 0] = float.NaN;
+            layers.Save(nanAdapter);
+        }
         return new Dictionary<string, string>
         {
             ["MODEL"] = Golden.TinyA,
@@ -55,6 +61,7 @@ public class BadInputCliCorpusTests
             ["EXISTINGDIR"] = Folder("an-existing-folder"),
             ["AFILE"] = Text("a-file.txt", "not a folder"),
             ["MISSING"] = Path.Combine(Root, "no-such-thing"),
+            ["NANADAPTER"] = nanAdapter,
         };
     });
 
@@ -78,6 +85,7 @@ public class BadInputCliCorpusTests
         { "train into a file", 2, "is a file, expected a folder", ["train", "--dataset", "meta", "--data-path", "DATA", "--model-dir", "MODEL", "--save-path", "AFILE"] },
         { "cuda on a CPU build", 2, "--device cuda: this build carries the CPU libtorch only", ["predict", "IMAGE", "--backbone", "resnet18", "--reference", "REFS", "--device", "cuda", "--out", "OUT"] },
         { "an adapter of random bytes", 2, "random.pth", ["predict", "IMAGE", "--model-dir", "MODEL", "--adapter", "RANDOM", "--taps", "1,2,3,4", "--image-size", "48", "--out", "OUT"] },
+        { "an adapter with a NaN weight", 2, "NaN or infinite values (fc.2.weight)", ["predict", "IMAGE", "--model-dir", "MODEL", "--adapter", "NANADAPTER", "--out", "OUT"] },
         { "a missing model folder", 2, "no-such-thing", ["predict", "IMAGE", "--model-dir", "MISSING", "--adapter", "ADAPTER", "--out", "OUT"] },
         { "a model config with patch 0", 2, "patch_size = 0", ["encode", "IMAGE", "--model-dir", "PATCH0", "--out", "OUT/x.safetensors"] },
         { "truncated model weights", 2, "open_clip_model.safetensors", ["encode", "IMAGE", "--model-dir", "TRUNCMODEL", "--out", "OUT/x.safetensors"] },
