@@ -42,7 +42,22 @@ internal sealed class InspectHandler(InspectionHost host, ServerOptions options,
         if (!ResultPartsParser.TryParse(returnParts, out var parts, out var partsError))
             return (Outcome.BadRequest, Problems.BadRequest("bad_return", "Bad return parameter", partsError!));
 
-        var body = await RequestBody.ReadAsync(context.Request, options.MaxRequestBytes, context.RequestAborted).ConfigureAwait(false);
+        RequestBody.Outcome body;
+        try
+        {
+            body = await RequestBody.ReadAsync(context.Request, options.MaxRequestBytes, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's own limits and framing errors, met while reading the body.
+            return e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? (Outcome.TooLarge, Problems.Of(e.StatusCode, "request_too_large", "Request too large", $"the request body is larger than {options.MaxRequestBytes} bytes"))
+                : (Outcome.BadRequest, Problems.BadRequest("bad_body", "Unreadable request body", e.Message));
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return (Outcome.ClientGone, Results.Empty);
+        }
         if (body.Problem is not null) return (body.MetricOutcome!, body.Problem);
         if (ImageSize.Pixels(body.Bytes!) is long pixels && pixels > options.MaxPixels)
             return (Outcome.TooLarge, Problems.Of(StatusCodes.Status413PayloadTooLarge, "image_too_large", "Image too large",
