@@ -20,11 +20,13 @@ public static class CliApp
         root.Subcommands.Add(TestCommand.Build());
         root.Subcommands.Add(CalibrateCommand.Build());
         root.Subcommands.Add(MetricsCommand.Build());
+        root.Subcommands.Add(ServeCommand.Build());
         var bench = new Command("bench", "Benchmarks (figures, not tests).");
         bench.Subcommands.Add(BenchEncoderCommand.Build());
         bench.Subcommands.Add(BenchPredictCommand.Build());
         bench.Subcommands.Add(BenchMetricsCommand.Build());
         bench.Subcommands.Add(BenchFewShotCommand.Build());
+        bench.Subcommands.Add(BenchServeCommand.Build());
         root.Subcommands.Add(bench);
         root.Subcommands.Add(EncodeCommand.Build());
         root.Subcommands.Add(EncodeTextCommand.Build());
