@@ -30,7 +30,8 @@ internal static class MergeCommand
                 case PredictShard.KindName:
                     int rows = PredictMerge.Merge(dirs, outDir);
                     Console.WriteLine($"{rows} image(s) from {dirs.Length} shard(s) → {Path.Combine(outDir, PredictionWriter.ResultsFile)}");
-                    break;
+                    // As the unsharded predict: a run in which no image could be read is bad input.
+                    return rows > 0 ? 0 : CliErrors.BadInput;
                 case EvaluationShard.KindName:
                     var result = ShardedEvaluation.Merge(dirs);
                     result.WriteTo(outDir);

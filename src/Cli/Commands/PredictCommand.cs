@@ -87,8 +87,9 @@ internal static class PredictCommand
                     Skipped = skipped,
                 }.Write(outPath);
                 Console.WriteLine($"shard {finished}: {processed} of {files.Count} image(s) → {Path.Combine(outPath, ShardManifest.FileName)} (combine the shards with `anomalyclip merge`)");
-                // An empty block (more shards than inputs) is no failure; a block whose every file was unreadable is.
-                return processed > 0 || mine.Length == 0 ? 0 : CliErrors.BadInput;
+                // A shard that finished did its part, even if none of its files was readable (or it had none):
+                // whether the run as a whole predicted nothing is for the merge to say.
+                return 0;
             }
             Console.WriteLine($"{processed} image(s) → {Path.Combine(outPath, PredictionWriter.ResultsFile)}");
             return processed > 0 ? 0 : CliErrors.BadInput;
