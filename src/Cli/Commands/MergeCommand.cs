@@ -33,11 +33,7 @@ internal static class MergeCommand
                     // As the unsharded predict: a run in which no image could be read is bad input.
                     return rows > 0 ? 0 : CliErrors.BadInput;
                 case EvaluationShard.KindName:
-                    var result = ShardedEvaluation.Merge(dirs);
-                    result.WriteTo(outDir);
-                    bool overlays = dirs.Any(d => Directory.Exists(Path.Combine(d, "imgs")));
-                    ShardPictures.Copy(dirs, ["imgs"], outDir);
-                    TestCommand.WriteReport(result, outDir, overlays);
+                    var result = TestMerge.Merge(dirs, outDir);
                     Console.Write(result.Metrics.ToMarkdown());
                     Console.WriteLine($"results of {dirs.Length} shard(s) written to {Path.GetFullPath(outDir)}");
                     break;

@@ -14,6 +14,9 @@ namespace AnomalyClip.Cli.Commands;
 /// </summary>
 internal static class TestCommand
 {
+    /// <summary>The folder of the per-image overlays, imgs/{class}/{defect}/{file}.png (the paper's layout).</summary>
+    public const string OverlayFolder = "imgs";
+
     public static Command Build()
     {
         var data = new DatasetArguments();
@@ -108,7 +111,7 @@ internal static class TestCommand
     private static string OverlayPath(string outDir, string className, string defectType, bool isAnomaly, string imagePath)
     {
         var defect = defectType.Length > 0 ? defectType : (isAnomaly ? "Anomaly" : "Normal");
-        return Path.Combine(outDir, "imgs", className, defect, Path.GetFileNameWithoutExtension(imagePath) + ".png");
+        return Path.Combine(outDir, OverlayFolder, className, defect, Path.GetFileNameWithoutExtension(imagePath) + ".png");
     }
 
     /// <summary>report.html beside the result files: the table, curves from the scores that entered the metrics, and the overlays.</summary>

@@ -9,7 +9,8 @@ namespace AnomalyClip.Training.Evaluation;
 /// shards' per-image maps, labels and scores go, class by class in run order, through the same code as an unsharded
 /// <see cref="EvaluationRun"/> (masks, metric accumulator, transductive scores over each whole class), so the merged
 /// result equals an unsharded run's exactly when the shards computed the same maps (same detector and settings; a
-/// batch size of 1, as batches fall differently in shards and batched fp32 kernels may round differently).
+/// batch size of 1, as batches fall differently in shards and batched fp32 kernels may round differently). The masks
+/// are read from the dataset, so its root (recorded by the shards) must be readable where the merge runs.
 /// </summary>
 public static class ShardedEvaluation
 {
