@@ -21,6 +21,7 @@ public static class CliApp
         root.Subcommands.Add(CalibrateCommand.Build());
         root.Subcommands.Add(MetricsCommand.Build());
         root.Subcommands.Add(ServeCommand.Build());
+        root.Subcommands.Add(MergeCommand.Build());
         var bench = new Command("bench", "Benchmarks (figures, not tests).");
         bench.Subcommands.Add(BenchEncoderCommand.Build());
         bench.Subcommands.Add(BenchPredictCommand.Build());

@@ -3,6 +3,7 @@ using AnomalyClip.Cli.Infrastructure;
 using AnomalyClip.Clip.IO;
 using AnomalyClip.Inference.Detection;
 using AnomalyClip.Inference.Thresholds;
+using AnomalyClip.Training.Evaluation;
 using static TorchSharp.torch;
 
 namespace AnomalyClip.Cli.Commands;
@@ -29,9 +30,10 @@ internal static class PredictCommand
         var fixedScale = new Option<bool>("--fixed-scale") { Description = "Overlay colours on the detector's fixed map range instead of the paper's per-image min-max." };
         var originalSize = new Option<bool>("--original-size") { Description = "Overlays and masks at the source image size (default: model resolution, as the paper)." };
         var saveMaps = new Option<bool>("--save-maps") { Description = "Write maps.safetensors: one float32 [S,S] map per image, named by file stem." };
+        var shardOption = ShardOption.Create("the image files sorted by full path");
         var cmd = new Command("predict", "Detect anomalies: APRIL-GAN zero-shot, or few-shot with --reference/--bank (clip or the offline resnet18).")
         {
-            inputs, tensors, className, transductive, thresholds, imageThreshold, pixelThreshold, outDir, noOverlays, fixedScale, originalSize, saveMaps,
+            inputs, tensors, className, transductive, thresholds, imageThreshold, pixelThreshold, outDir, noOverlays, fixedScale, originalSize, saveMaps, shardOption,
         };
         detector.AddTo(cmd);
         references.AddTo(cmd);
@@ -39,6 +41,8 @@ internal static class PredictCommand
         {
             var files = r.GetValue(tensors) is null ? InputFiles.Expand(r.GetValue(inputs) ?? []) : [];
             if (files.Count == 0 && r.GetValue(tensors) is null) throw new ArgumentException("give image files, folders or globs, or --tensors FILE");
+            var shard = ShardOption.Parse(r, shardOption);
+            if (shard is not null && r.GetValue(tensors) is not null) throw new ArgumentException("--shard splits image inputs, not --tensors");
             var cls = r.GetValue(className);
             var limits = Thresholds(r.GetValue(thresholds), r.GetValue(imageThreshold), r.GetValue(pixelThreshold));
             if (limits?.Details.TryGetValue("class", out var calibrated) == true && calibrated != (cls ?? "object"))
@@ -58,24 +62,54 @@ internal static class PredictCommand
             var range = model.MapRange(cls);
             if (r.GetValue(fixedScale) && range is null) throw new ArgumentException("--fixed-scale: this detector's maps have no fixed range (uncalibrated bank)");
             using var writer = new PredictionWriter(outPath, limits, r.GetValue(saveMaps), !r.GetValue(noOverlays), r.GetValue(fixedScale) ? range : null, r.GetValue(originalSize));
-            int processed = r.GetValue(tensors) is string tensorFile ? PredictTensors(tensorFile, cls, model, writer) : PredictFiles(files, cls, model, writer);
-            writer.Complete(r.GetValue(transductive));
+            // Output names come from the whole input list, so a shard names its images as the unsharded run does.
+            var stems = OutputNames.For(files, separator: '_');
+            var mine = shard is { } part ? PredictShard.Part(files, part) : Enumerable.Range(0, files.Count).ToArray();
+            var done = new List<PredictShardResult>();
+            var skipped = new List<PredictShardSkip>();
+            int processed = r.GetValue(tensors) is string tensorFile ? PredictTensors(tensorFile, cls, model, writer) : PredictFiles(files, stems, mine, cls, model, writer, done, skipped);
+            // A shard's CSV keeps the per-image scores: a transductive score needs every input of a class, so merge computes it.
+            writer.Complete(r.GetValue(transductive) && shard is null);
+            if (shard is { } finished)
+            {
+                new PredictShard
+                {
+                    Shard = finished,
+                    InputsTotal = files.Count,
+                    InputsFingerprint = PredictShard.FingerprintOf(files),
+                    Settings = ShardSettings.Of(r, shardOption, outDir),
+                    References = chosen,
+                    Transductive = r.GetValue(transductive),
+                    ImageThreshold = limits?.Image,
+                    Maps = r.GetValue(saveMaps),
+                    Inputs = mine,
+                    Results = done,
+                    Skipped = skipped,
+                }.Write(outPath);
+                Console.WriteLine($"shard {finished}: {processed} of {files.Count} image(s) → {Path.Combine(outPath, ShardManifest.FileName)} (combine the shards with `anomalyclip merge`)");
+                // A shard that finished did its part, even if none of its files was readable (or it had none):
+                // whether the run as a whole predicted nothing is for the merge to say.
+                return 0;
+            }
             Console.WriteLine($"{processed} image(s) → {Path.Combine(outPath, PredictionWriter.ResultsFile)}");
             return processed > 0 ? 0 : CliErrors.BadInput;
         }));
         return cmd;
     }
 
-    private static int PredictFiles(IReadOnlyList<string> files, string? cls, AnomalyDetector detector, PredictionWriter writer)
+    /// <summary>Predicts the inputs <paramref name="mine"/> of <paramref name="files"/>, recording each one's row or skip under its index in the run.</summary>
+    private static int PredictFiles(IReadOnlyList<string> files, IReadOnlyList<string> stems, int[] mine, string? cls, AnomalyDetector detector, PredictionWriter writer,
+        List<PredictShardResult> done, List<PredictShardSkip> skipped)
     {
-        var stems = OutputNames.For(files, separator: '_');
-        int processed = 0;
-        foreach (var p in FileBatches.Predict(detector, files, cls, "predict", ex => writer.Skip(ex.FilePath, ex.Message)))
+        var paths = mine.Select(i => files[i]).ToArray();
+        var indexOf = mine.ToDictionary(i => Path.GetFullPath(files[i]), StringComparer.Ordinal);
+        foreach (var p in FileBatches.Predict(detector, paths, cls, "predict", ex =>
         {
-            writer.Add(stems[p.Index], p.Result, p.Image);
-            processed++;
-        }
-        return processed;
+            writer.Skip(ex.FilePath, ex.Message);
+            skipped.Add(new PredictShardSkip(indexOf[Path.GetFullPath(ex.FilePath)], ex.FilePath, ex.Message));
+        }))
+            done.Add(new PredictShardResult(mine[p.Index], writer.Add(stems[mine[p.Index]], p.Result, p.Image)));
+        return done.Count;
     }
 
     private static int PredictTensors(string path, string? cls, AnomalyDetector detector, PredictionWriter writer)

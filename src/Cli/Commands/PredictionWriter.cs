@@ -16,6 +16,8 @@ namespace AnomalyClip.Cli.Commands;
 internal sealed class PredictionWriter : IDisposable
 {
     public const string ResultsFile = "results.csv";
+    public const string SkippedFile = "skipped.txt";
+    public const string MapsFile = "maps.safetensors";
 
     private readonly string _out;
     private readonly DetectorThresholds? _thresholds;
@@ -23,8 +25,8 @@ internal sealed class PredictionWriter : IDisposable
     private readonly HeatmapOverlayOptions _overlayOptions;
     private readonly bool _originalSize;
     private readonly SafeTensorsStreamWriter? _maps;
-    private readonly List<(string Source, string? Class, double Score, double? TextProbability, double MapMax)> _rows = [];
-    private readonly List<string> _skipped = [];
+    private readonly List<PredictionRow> _rows = [];
+    private readonly List<(string File, string Reason)> _skipped = [];
 
     /// <param name="outDir">Output folder.</param>
     /// <param name="thresholds">Image threshold labels the CSV; pixel threshold enables masks and contours.</param>
@@ -43,15 +45,16 @@ internal sealed class PredictionWriter : IDisposable
             Size = originalSize ? OverlaySize.Original : OverlaySize.Model,
             Scale = fixedRange is { } range ? HeatmapScale.Fixed(range.Min, range.Max) : HeatmapScale.PerImage,
         };
-        _maps = saveMaps ? new SafeTensorsStreamWriter(Path.Combine(outDir, "maps.safetensors")) : null;
+        _maps = saveMaps ? new SafeTensorsStreamWriter(Path.Combine(outDir, MapsFile)) : null;
     }
 
-    /// <summary>Records one result; <paramref name="image"/> (null for tensor inputs) enables the pictures.</summary>
-    public void Add(string stem, AnomalyResult result, DecodedImage? image)
+    /// <summary>Records one result and returns its row; <paramref name="image"/> (null for tensor inputs) enables the pictures.</summary>
+    public PredictionRow Add(string stem, AnomalyResult result, DecodedImage? image)
     {
-        _rows.Add((result.Source ?? stem, result.ClassName, result.Score, result.TextProbability, result.MapMax));
+        var row = new PredictionRow(stem, result.Source ?? stem, result.ClassName, result.Score, result.TextProbability, result.MapMax);
+        _rows.Add(row);
         _maps?.Add(stem, result.Map.Values, result.Map.Height, result.Map.Width);
-        if (image is null) return;
+        if (image is null) return row;
         if (_overlays)
         {
             using var overlay = HeatmapOverlay.Render(image, result, _overlayOptions);
@@ -64,37 +67,54 @@ internal sealed class PredictionWriter : IDisposable
             using var contour = ContourOverlay.Render(image, result, t);
             contour.SavePng(Path.Combine(_out, "contours", stem + ".png"));
         }
+        return row;
     }
 
     /// <summary>Records an input that could not be read.</summary>
-    public void Skip(string file, string reason) => _skipped.Add($"{file}\t{reason}");
+    public void Skip(string file, string reason) => _skipped.Add((file, reason));
 
     /// <summary>Writes results.csv (few-shot scores rescored transductively when asked), maps and skipped.txt.</summary>
     public void Complete(bool transductive)
     {
-        var scores = _rows.Select(r => r.Score).ToArray();
-        if (transductive && _rows.Count > 0)
-            foreach (var group in _rows.Select((r, i) => (r, i)).GroupBy(x => x.r.Class ?? ""))
+        WriteResults(_out, _rows, _thresholds?.Image, transductive);
+        WriteSkipped(_out, _skipped);
+        _maps?.Complete();
+    }
+
+    /// <summary>
+    /// Writes results.csv from <paramref name="rows"/> in order: with <paramref name="transductive"/> each class's
+    /// scores are replaced by <see cref="TransductiveScores"/> over its rows, and with an image threshold a label
+    /// column says which scores lie above it. A merge of predict shards writes its results.csv through here too.
+    /// </summary>
+    public static void WriteResults(string outDir, IReadOnlyList<PredictionRow> rows, double? imageThreshold, bool transductive)
+    {
+        var scores = rows.Select(r => r.Score).ToArray();
+        if (transductive && rows.Count > 0)
+            foreach (var group in rows.Select((r, i) => (r, i)).GroupBy(x => x.r.Class ?? ""))
             {
                 var idx = group.Select(x => x.i).ToArray();
-                var rescored = TransductiveScores.Compute(idx.Select(i => _rows[i].TextProbability).ToArray(), idx.Select(i => _rows[i].MapMax).ToArray());
+                var rescored = TransductiveScores.Compute(idx.Select(i => rows[i].TextProbability).ToArray(), idx.Select(i => rows[i].MapMax).ToArray());
                 for (int j = 0; j < idx.Length; j++) scores[idx[j]] = rescored[j];
             }
         var csv = new StringBuilder("file,class,score,text_probability,map_max");
-        if (_thresholds?.Image is not null) csv.Append(",label");
+        if (imageThreshold is not null) csv.Append(",label");
         csv.Append('\n');
         var inv = CultureInfo.InvariantCulture;
-        for (int i = 0; i < _rows.Count; i++)
+        for (int i = 0; i < rows.Count; i++)
         {
-            var r = _rows[i];
+            var r = rows[i];
             csv.Append(Csv.Field(r.Source)).Append(',').Append(Csv.Field(r.Class ?? "")).Append(',')
                 .Append(scores[i].ToString("R", inv)).Append(',').Append(r.TextProbability?.ToString("R", inv) ?? "").Append(',').Append(r.MapMax.ToString("R", inv));
-            if (_thresholds?.Image is double t) csv.Append(',').Append(scores[i] > t ? '1' : '0');
+            if (imageThreshold is double t) csv.Append(',').Append(scores[i] > t ? '1' : '0');
             csv.Append('\n');
         }
-        AtomicFile.WriteAllText(Path.Combine(_out, ResultsFile), csv.ToString());
-        if (_skipped.Count > 0) AtomicFile.WriteAllText(Path.Combine(_out, "skipped.txt"), string.Join('\n', _skipped) + "\n");
-        _maps?.Complete();
+        AtomicFile.WriteAllText(Path.Combine(outDir, ResultsFile), csv.ToString());
+    }
+
+    /// <summary>Writes skipped.txt (one <c>file TAB reason</c> line per unreadable input) when anything was skipped.</summary>
+    public static void WriteSkipped(string outDir, IReadOnlyList<(string File, string Reason)> skipped)
+    {
+        if (skipped.Count > 0) AtomicFile.WriteAllText(Path.Combine(outDir, SkippedFile), string.Concat(skipped.Select(s => $"{s.File}\t{s.Reason}\n")));
     }
 
     /// <summary>Releases the map stream; without <see cref="Complete"/> nothing is left behind.</summary>

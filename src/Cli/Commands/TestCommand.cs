@@ -14,6 +14,9 @@ namespace AnomalyClip.Cli.Commands;
 /// </summary>
 internal static class TestCommand
 {
+    /// <summary>The folder of the per-image overlays, imgs/{class}/{defect}/{file}.png (the paper's layout).</summary>
+    public const string OverlayFolder = "imgs";
+
     public static Command Build()
     {
         var data = new DatasetArguments();
@@ -25,8 +28,9 @@ internal static class TestCommand
         var fewShotScore = new Option<FewShotImageScore>("--few-shot-score") { Description = "Few-shot image score: Transductive (the paper) or PerImage (the detector's own, calibrated on the references).", DefaultValueFactory = _ => FewShotImageScore.Transductive };
         var noOverlays = new Option<bool>("--no-overlays") { Description = "Do not write per-image overlays." };
         var output = new Option<string>("--out") { Description = "Folder for results.md, results.csv, results.json, log.txt, k_shot.txt and imgs/.", Required = true };
+        var shardOption = ShardOption.Create("the run's test images (classes in order, each class's images in dataset order); no metrics, the per-image maps and scores instead");
         var cmd = new Command("test", "Evaluate a detector on a dataset's test split as APRIL-GAN's test.py does (per-class pixel/image AUROC, F1-max, AP, AUPRO).")
-        { mode, k, seed, kShotFile, fewShotScore, noOverlays, output };
+        { mode, k, seed, kShotFile, fewShotScore, noOverlays, output, shardOption };
         data.AddTo(cmd);
         detector.AddTo(cmd);
         cmd.SetAction(r => CliErrors.Run(() =>
@@ -43,6 +47,7 @@ internal static class TestCommand
                 throw new ArgumentException("--k, --seed, --k-shot-file and --few-shot-score apply to --mode few-shot only");
             if (Given(kShotFile) && (Given(k) || Given(seed))) throw new ArgumentException("--k-shot-file fixes the references: drop --k/--seed");
 
+            var shard = ShardOption.Parse(r, shardOption);
             var dataset = data.Load(r);
             using var session = detector.Open(r, fewShot);
             var outDir = r.GetValue(output)!;
@@ -57,6 +62,12 @@ internal static class TestCommand
                 FewShotScore = r.GetValue(fewShotScore),
                 Settings = settings,
             };
+            if (shard is { } part)
+            {
+                var finished = CreateRun(session, dataset, options, outDir, !r.GetValue(noOverlays), fixedScale: false).RunShard(part, outDir);
+                Console.WriteLine($"shard {part}: {finished.Images.Count} of {finished.ImagesTotal} test image(s) → {Path.Combine(Path.GetFullPath(outDir), ShardManifest.FileName)} (metrics: `anomalyclip merge`)");
+                return 0;
+            }
             var result = Evaluate(session, dataset, options, outDir, !r.GetValue(noOverlays));
             Console.Write(result.Metrics.ToMarkdown());
             Console.WriteLine($"results written to {Path.GetFullPath(outDir)}");
@@ -71,9 +82,18 @@ internal static class TestCommand
     internal static EvaluationResult Evaluate(DetectorSession session, Training.Datasets.AnomalyDataset dataset, EvaluationOptions options, string outDir, bool overlays,
         bool fixedScale = false)
     {
+        var evaluation = CreateRun(session, dataset, options, outDir, overlays, fixedScale).Run(outDir);
+        WriteReport(evaluation, outDir, overlays);
+        return evaluation;
+    }
+
+    /// <summary>The evaluation run with a progress bar and, when asked, the paper's overlay of each test image.</summary>
+    private static EvaluationRun CreateRun(DetectorSession session, Training.Datasets.AnomalyDataset dataset, EvaluationOptions options, string outDir, bool overlays,
+        bool fixedScale)
+    {
         var bar = new TerminalProgress("test");
         var detector = session.Detector;
-        var run = new EvaluationRun(detector, dataset, options)
+        return new EvaluationRun(detector, dataset, options)
         {
             Progress = new SyncProgress<EvaluationProgress>(p => bar.Report(p.ImagesDone, p.ImagesTotal, $"{p.ClassName} {p.ImageInClass}/{p.ImagesInClass}")),
             OnImage = !overlays ? null : (sample, result, image) =>
@@ -85,20 +105,17 @@ internal static class TestCommand
                 overlay.SavePng(OverlayPath(outDir, sample.ClassName, sample.DefectType, sample.IsAnomaly, sample.ImagePath));
             },
         };
-        var evaluation = run.Run(outDir);
-        WriteReport(evaluation, outDir, overlays);
-        return evaluation;
     }
 
     /// <summary>Where the overlay of a test image goes: imgs/{class}/{defect}/{stem}.png (the paper's layout).</summary>
     private static string OverlayPath(string outDir, string className, string defectType, bool isAnomaly, string imagePath)
     {
         var defect = defectType.Length > 0 ? defectType : (isAnomaly ? "Anomaly" : "Normal");
-        return Path.Combine(outDir, "imgs", className, defect, Path.GetFileNameWithoutExtension(imagePath) + ".png");
+        return Path.Combine(outDir, OverlayFolder, className, defect, Path.GetFileNameWithoutExtension(imagePath) + ".png");
     }
 
     /// <summary>report.html beside the result files: the table, curves from the scores that entered the metrics, and the overlays.</summary>
-    private static void WriteReport(EvaluationResult evaluation, string outDir, bool overlays)
+    internal static void WriteReport(EvaluationResult evaluation, string outDir, bool overlays)
     {
         var classes = evaluation.Classes.Select(c => new ReportClass(c.ClassName, c.Metrics, c.Outcomes.Select(o => new ReportImage(o.RelativeImagePath, o.IsAnomalous, o.Score,
             overlays ? OverlayPath(outDir, c.ClassName, o.DefectType, o.IsAnomalous, o.RelativeImagePath) : null)).ToArray())).ToArray();

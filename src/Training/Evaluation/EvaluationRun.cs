@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using AnomalyClip.Clip.IO;
 using AnomalyClip.Clip.Preprocessing;
 using AnomalyClip.Inference.Detection;
 using AnomalyClip.Inference.FewShot;
@@ -82,12 +83,7 @@ public sealed class EvaluationRun
     /// <exception cref="AnomalyClip.Clip.ImageLoadException">An image or mask cannot be decoded.</exception>
     public EvaluationResult Evaluate(CancellationToken cancellationToken = default)
     {
-        var empty = Classes.FirstOrDefault(c => _dataset.Test[c].Count == 0);
-        if (empty is not null) throw new DatasetException(_dataset.Root, $"class '{empty}' has no test images");
-        var references = FewShot is null ? null
-            : _options.KShotFile is not null ? FewShotReferences.Read(_options.KShotFile, _dataset, Classes)
-            : FewShotReferences.Sample(_dataset, Classes, _options.K, _options.Seed);
-
+        var references = References();
         var settings = Settings();
         var lines = new List<string>();
         if (references is { IgnoredLines: > 0 })
@@ -111,48 +107,114 @@ public sealed class EvaluationRun
     {
         var cls = Classes[classIndex];
         var samples = _dataset.Test[cls];
-        var refs = references?.ByClass[cls] ?? [];
-        if (references is not null)
-            FewShot!.AddBank(FewShot.BuildBank(references.AbsolutePaths(cls), cls, calibrate: !Transductive));
+        AddBank(cls, references);
         try
         {
-            int size = _detector.MapSize;
-            var masks = new MaskPreprocessor(size, _detector.Decoder);
-            var accumulator = new ClassMetricsAccumulator(cls, (long)samples.Count * size * size);
-            var textProbabilities = new List<double?>(samples.Count);
-            var mapMaxima = new List<double>(samples.Count);
-            var scores = new List<double>(samples.Count);
-            bool pixelsKnown = true;
+            var builder = new ClassEvaluationBuilder(cls, samples.Count, _detector.MapSize, _detector.Decoder, Transductive);
             foreach (var p in _detector.PredictFiles(samples.Select(s => s.ImagePath).ToArray(), cls))
             {
                 ct.ThrowIfCancellationRequested();
                 var (sample, result) = (samples[p.Index], p.Result);
-                var map = result.Map;
-                byte[] mask;
-                if (sample.IsAnomaly && sample.MaskPath is not null) mask = masks.ToPixels(_detector.Decoder.Decode(sample.MaskPath));
-                else
-                {
-                    pixelsKnown &= !sample.IsAnomaly;
-                    mask = new byte[map.Values.Length];
-                }
-                accumulator.Add(map.Values, mask, map.Height, map.Width, sample.IsAnomaly, result.Score);
-                textProbabilities.Add(result.TextProbability);
-                mapMaxima.Add(result.MapMax);
-                scores.Add(result.Score);
+                builder.Add(sample, result.Map.Values, result.Map.Height, result.Map.Width, result.Score, result.TextProbability, result.MapMax);
                 OnImage?.Invoke(sample, result, p.Image);
                 done++;
                 Progress?.Report(new EvaluationProgress(cls, classIndex, Classes.Count, p.Index + 1, samples.Count, done, total, sample.RelativeImagePath));
             }
-            var used = Transductive ? TransductiveScores.Compute(textProbabilities, mapMaxima) : scores.ToArray();
-            var metrics = accumulator.Compute(used);
-            var outcomes = samples.Select((s, i) => new ImageOutcome(s.RelativeImagePath, s.DefectType, s.IsAnomaly, used[i])).ToArray();
-            return new ClassEvaluation(pixelsKnown ? metrics : ClassEvaluation.WithoutPixelMetrics(metrics), samples.Count,
-                samples.Count(s => s.IsAnomaly), pixelsKnown, refs, outcomes);
+            return builder.Build(references?.ByClass[cls] ?? []);
         }
         finally
         {
             FewShot?.RemoveBank(cls);
         }
+    }
+
+    /// <summary>
+    /// Scores this shard's part of the run and writes what <see cref="ShardedEvaluation.Merge"/> needs into
+    /// <paramref name="outputDirectory"/> (created if needed): <see cref="EvaluationShard.MapsFile"/> (the maps,
+    /// streamed), <c>k_shot.txt</c> for few-shot runs, and last the manifest <see cref="ShardManifest.FileName"/>. No
+    /// metrics: they need every image of a class, so the merge computes them (and transductive scores).
+    /// </summary>
+    /// <remarks>
+    /// The partition: the run's test images as one list, classes in order and each class's test images in dataset
+    /// order, cut into <see cref="Shard.Count"/> contiguous blocks (<see cref="Shard.Range"/>). A block touches few
+    /// classes, so few memory banks are built per shard. Every shard picks the references of every class with the
+    /// run's one deterministic policy (seeded draw or k-shot file), so all shards use the same references; the merge
+    /// checks it. <see cref="OnImage"/> and <see cref="Progress"/> report the shard's images only.
+    /// </remarks>
+    /// <exception cref="DatasetException">A class has no test images, or references cannot be found or drawn.</exception>
+    /// <exception cref="AnomalyClip.Clip.ImageLoadException">An image cannot be decoded.</exception>
+    public EvaluationShard RunShard(Shard shard, string outputDirectory, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
+        var references = References();
+        var all = Classes.SelectMany(c => _dataset.Test[c]).ToArray();
+        var (start, end) = shard.Range(all.Length);
+        Directory.CreateDirectory(outputDirectory);
+        var images = new List<EvaluationShardImage>(end - start);
+        using (var maps = new SafeTensorsStreamWriter(Path.Combine(outputDirectory, EvaluationShard.MapsFile)))
+        {
+            for (int ci = 0, first = 0; ci < Classes.Count; first += _dataset.Test[Classes[ci]].Count, ci++)
+            {
+                var cls = Classes[ci];
+                var samples = _dataset.Test[cls];
+                int from = Math.Max(start, first) - first, to = Math.Min(end, first + samples.Count) - first;
+                if (from >= to) continue;
+                AddBank(cls, references);
+                try
+                {
+                    var mine = samples.Skip(from).Take(to - from).ToArray();
+                    foreach (var p in _detector.PredictFiles(mine.Select(s => s.ImagePath).ToArray(), cls))
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        var (sample, result) = (mine[p.Index], p.Result);
+                        int index = first + from + p.Index;
+                        var name = index.ToString(CultureInfo.InvariantCulture);
+                        maps.Add(name, result.Map.Values, result.Map.Height, result.Map.Width);
+                        images.Add(new EvaluationShardImage(index, cls, sample.RelativeImagePath, sample.DefectType, sample.IsAnomaly, sample.RelativeMaskPath,
+                            result.Score, result.TextProbability, result.MapMax, name));
+                        OnImage?.Invoke(sample, result, p.Image);
+                        Progress?.Report(new EvaluationProgress(cls, ci, Classes.Count, from + p.Index + 1, samples.Count, images.Count, end - start, sample.RelativeImagePath));
+                    }
+                }
+                finally
+                {
+                    FewShot?.RemoveBank(cls);
+                }
+            }
+            maps.Complete();
+        }
+        if (references is not null) AtomicFile.WriteAllText(Path.Combine(outputDirectory, FewShotReferences.FileName), references.ToKShotText());
+        var manifest = new EvaluationShard
+        {
+            Shard = shard,
+            DatasetRoot = _dataset.Root,
+            MapSize = _detector.MapSize,
+            Transductive = Transductive,
+            Settings = Settings(),
+            Classes = Classes.Select(c => new EvaluationShardClass(c, _dataset.Test[c].Count, references?.ByClass[c])).ToArray(),
+            IgnoredKShotLines = references?.IgnoredLines ?? 0,
+            ImagesTotal = all.Length,
+            ImagesFingerprint = Shard.Fingerprint(all.Select(s => s.ClassName + "\t" + s.RelativeImagePath)),
+            Images = images,
+        };
+        manifest.Write(outputDirectory);
+        return manifest;
+    }
+
+    /// <summary>The run's few-shot references (null for zero-shot), after checking that every class has test images.</summary>
+    private FewShotReferences? References()
+    {
+        var empty = Classes.FirstOrDefault(c => _dataset.Test[c].Count == 0);
+        if (empty is not null) throw new DatasetException(_dataset.Root, $"class '{empty}' has no test images");
+        return FewShot is null ? null
+            : _options.KShotFile is not null ? FewShotReferences.Read(_options.KShotFile, _dataset, Classes)
+            : FewShotReferences.Sample(_dataset, Classes, _options.K, _options.Seed);
+    }
+
+    /// <summary>Gives a few-shot detector the bank of <paramref name="cls"/>; transductive runs skip its calibration (their score does not use it).</summary>
+    private void AddBank(string cls, FewShotReferences? references)
+    {
+        if (references is not null) FewShot!.AddBank(FewShot.BuildBank(references.AbsolutePaths(cls), cls, calibrate: !Transductive));
     }
 
     private List<KeyValuePair<string, string>> Settings()
