@@ -57,10 +57,15 @@ internal static class CalibrateCommand
 
             using var session = detector.Open(r, references.FewShot(r));
             if (session.FewShot is { } fewShot) references.AddBank(r, fewShot, chosen, cls);
+            int skipped = 0;
             var progress = FileBatches.Bar("calibrate");
             var thresholds = dataset is not null
                 ? DetectorCalibration.Labelled(session.Detector, dataset.Test[cls!].Select(s => new LabelledImage(s.ImagePath, s.IsAnomaly, s.MaskPath)).ToArray(), cls, progress)
-                : DetectorCalibration.FromNormals(session.Detector, normalFiles, cls, q, e => Console.Error.WriteLine($"skipped: {e.Message}"), progress);
+                : DetectorCalibration.FromNormals(session.Detector, normalFiles, cls, q, e =>
+                {
+                    skipped++;
+                    Console.Error.WriteLine($"skipped: {e.Message}");
+                }, progress);
             var details = new Dictionary<string, string>(thresholds.Details);
             foreach (var (key, value) in session.Details) details.TryAdd(key, value);
             if (dataset is not null) details["dataset"] = dataset.Root;
@@ -72,7 +77,9 @@ internal static class CalibrateCommand
             Console.WriteLine($"image threshold: {Format(thresholds.Image)}{F1Summary(details, "image")}");
             Console.WriteLine($"pixel threshold: {Format(thresholds.Pixel)}{F1Summary(details, "pixel")}");
             Console.WriteLine($"{thresholds.Method} thresholds → {outPath}");
-            return 0;
+            if (skipped == 0) return CliErrors.Success;
+            Console.Error.WriteLine($"warning: {skipped} normal image(s) skipped (counted in {outPath} as skipped_images)");
+            return CliErrors.Skipped;
         }));
         return cmd;
     }

@@ -39,7 +39,9 @@ internal static class DemoCommand
                 FewShotScore = FewShotImageScore.PerImage,
                 Settings = new Dictionary<string, string> { ["detector"] = DetectorArguments.ResNet18Backbone, ["run"] = "anomalyclip demo" },
             };
+            using var outputs = TestCommand.ClaimOutputs(outDir);
             var result = TestCommand.Evaluate(session, dataset, options, outDir, overlays: true, fixedScale: true);
+            outputs.Keep();
             Console.Write(result.Metrics.ToMarkdown());
             Console.WriteLine($"results, overlays and report.html written to {Path.GetFullPath(outDir)}");
             return 0;

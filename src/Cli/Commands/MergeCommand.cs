@@ -21,22 +21,34 @@ internal static class MergeCommand
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var dirs = r.GetValue(shards)!;
-            var outDir = r.GetValue(output)!;
-            var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outDir));
+            var given = r.GetValue(output)!;
+            var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(given));
             if (dirs.Any(d => Path.TrimEndingDirectorySeparator(Path.GetFullPath(d)) == full))
-                throw new ArgumentException($"--out {outDir} is one of the shard folders; merge into a folder of its own");
+                throw new ArgumentException($"--out {given} is one of the shard folders; merge into a folder of its own");
+            var outDir = OutputPaths.Folder("--out", given);
             switch (ShardManifest.Kind(dirs[0]))
             {
                 case PredictShard.KindName:
-                    int rows = PredictMerge.Merge(dirs, outDir);
+                {
+                    using var outputs = PredictCommand.ClaimOutputs(outDir);
+                    var (rows, skipped) = PredictMerge.Merge(dirs, outDir);
+                    outputs.Keep();
                     Console.WriteLine($"{rows} image(s) from {dirs.Length} shard(s) → {Path.Combine(outDir, PredictionWriter.ResultsFile)}");
-                    // As the unsharded predict: a run in which no image could be read is bad input.
-                    return rows > 0 ? 0 : CliErrors.BadInput;
+                    // As the unsharded predict: nothing readable is bad input, some inputs skipped is its own code.
+                    if (rows == 0) return CliErrors.BadInput;
+                    if (skipped == 0) return CliErrors.Success;
+                    Console.Error.WriteLine($"warning: {skipped} input(s) skipped, listed in {Path.Combine(outDir, PredictionWriter.SkippedFile)}");
+                    return CliErrors.Skipped;
+                }
                 case EvaluationShard.KindName:
+                {
+                    using var outputs = TestCommand.ClaimOutputs(outDir);
                     var result = TestMerge.Merge(dirs, outDir);
+                    outputs.Keep();
                     Console.Write(result.Metrics.ToMarkdown());
-                    Console.WriteLine($"results of {dirs.Length} shard(s) written to {Path.GetFullPath(outDir)}");
+                    Console.WriteLine($"results of {dirs.Length} shard(s) written to {outDir}");
                     break;
+                }
                 case var other:
                     throw new InvalidDataException($"{Path.Combine(dirs[0], ShardManifest.FileName)}: unknown shard kind '{other}' (predict, test)");
             }

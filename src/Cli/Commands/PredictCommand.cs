@@ -18,7 +18,7 @@ internal static class PredictCommand
     {
         var detector = new DetectorArguments();
         var references = new ReferenceArguments(withBankFiles: true);
-        var inputs = new Argument<string[]>("inputs") { Description = "Image files, folders (searched recursively) or globs.", Arity = ArgumentArity.ZeroOrMore };
+        var inputs = new Argument<string[]>("inputs") { Description = "Image files, folders (searched recursively) or globs.", Arity = ArgumentArity.ZeroOrMore }.RejectingOptions();
         var tensors = new Option<string?>("--tensors") { Description = "safetensors file of preprocessed NCHW float32 images instead of image files." };
         var className = new Option<string?>("--class-name") { Description = "Object class: the prompts' object (clip) and the bank's class (default \"object\")." };
         var transductive = new Option<bool>("--transductive") { Description = "Few-shot: APRIL-GAN's score, min-max normalised over all inputs of a class (default: the per-image score)." };
@@ -30,10 +30,11 @@ internal static class PredictCommand
         var fixedScale = new Option<bool>("--fixed-scale") { Description = "Overlay colours on the detector's fixed map range instead of the paper's per-image min-max." };
         var originalSize = new Option<bool>("--original-size") { Description = "Overlays and masks at the source image size (default: model resolution, as the paper)." };
         var saveMaps = new Option<bool>("--save-maps") { Description = "Write maps.safetensors: one float32 [S,S] map per image, named by file stem." };
+        var strict = new Option<bool>("--strict") { Description = "Stop at the first unreadable input (exit 2, nothing written) instead of skipping it (exit 3, listed in skipped.txt)." };
         var shardOption = ShardOption.Create("the image files sorted by full path");
         var cmd = new Command("predict", "Detect anomalies: APRIL-GAN zero-shot, or few-shot with --reference/--bank (clip or the offline resnet18).")
         {
-            inputs, tensors, className, transductive, thresholds, imageThreshold, pixelThreshold, outDir, noOverlays, fixedScale, originalSize, saveMaps, shardOption,
+            inputs, tensors, className, transductive, thresholds, imageThreshold, pixelThreshold, outDir, noOverlays, fixedScale, originalSize, saveMaps, strict, shardOption,
         };
         detector.AddTo(cmd);
         references.AddTo(cmd);
@@ -44,20 +45,18 @@ internal static class PredictCommand
             var shard = ShardOption.Parse(r, shardOption);
             if (shard is not null && r.GetValue(tensors) is not null) throw new ArgumentException("--shard splits image inputs, not --tensors");
             var cls = r.GetValue(className);
+            var outPath = OutputPaths.Folder("--out", r.GetValue(outDir)!);
             var limits = Thresholds(r.GetValue(thresholds), r.GetValue(imageThreshold), r.GetValue(pixelThreshold));
             if (limits?.Details.TryGetValue("class", out var calibrated) == true && calibrated != (cls ?? "object"))
                 Console.Error.WriteLine($"warning: the thresholds were calibrated for class '{calibrated}', predicting '{cls ?? "object"}'");
             var chosen = references.Validate(r);
             if (r.GetValue(transductive) && !references.FewShot(r)) throw new ArgumentException("--transductive is a few-shot score: give --reference or --bank");
-            var outPath = r.GetValue(outDir)!;
-            Directory.CreateDirectory(outPath);
 
             using var session = detector.Open(r, references.FewShot(r));
-            if (session.FewShot is { } fewShot)
-            {
-                references.AddBank(r, fewShot, chosen, cls);
-                if (chosen is not null) ReferenceArguments.WriteKShot(outPath, chosen);
-            }
+            if (session.FewShot is { } fewShot) references.AddBank(r, fewShot, chosen, cls);
+            // From here on the folder is this run's: an earlier run's outputs go, and a failure removes our pictures.
+            using var outputs = ClaimOutputs(outPath);
+            if (session.FewShot is not null && chosen is not null) ReferenceArguments.WriteKShot(outPath, chosen);
             var model = session.Detector;
             var range = model.MapRange(cls);
             if (r.GetValue(fixedScale) && range is null) throw new ArgumentException("--fixed-scale: this detector's maps have no fixed range (uncalibrated bank)");
@@ -67,7 +66,11 @@ internal static class PredictCommand
             var mine = shard is { } part ? PredictShard.Part(files, part) : Enumerable.Range(0, files.Count).ToArray();
             var done = new List<PredictShardResult>();
             var skipped = new List<PredictShardSkip>();
-            int processed = r.GetValue(tensors) is string tensorFile ? PredictTensors(tensorFile, cls, model, writer) : PredictFiles(files, stems, mine, cls, model, writer, done, skipped);
+            int processed = r.GetValue(tensors) is string tensorFile
+                ? PredictTensors(tensorFile, cls, model, writer)
+                : PredictFiles(files, stems, mine, cls, model, writer, done, skipped, r.GetValue(strict));
+            if (processed == 0 && shard is null)
+                throw new InvalidDataException(skipped.Count > 0 ? $"none of the {skipped.Count} input(s) could be read (reasons above)" : "the inputs hold no images");
             // A shard's CSV keeps the per-image scores: a transductive score needs every input of a class, so merge computes it.
             writer.Complete(r.GetValue(transductive) && shard is null);
             if (shard is { } finished)
@@ -86,24 +89,28 @@ internal static class PredictCommand
                     Results = done,
                     Skipped = skipped,
                 }.Write(outPath);
+                outputs.Keep();
                 Console.WriteLine($"shard {finished}: {processed} of {files.Count} image(s) → {Path.Combine(outPath, ShardManifest.FileName)} (combine the shards with `anomalyclip merge`)");
                 // A shard that finished did its part, even if none of its files was readable (or it had none):
                 // whether the run as a whole predicted nothing is for the merge to say.
                 return 0;
             }
+            outputs.Keep();
             Console.WriteLine($"{processed} image(s) → {Path.Combine(outPath, PredictionWriter.ResultsFile)}");
-            return processed > 0 ? 0 : CliErrors.BadInput;
+            if (skipped.Count == 0) return CliErrors.Success;
+            Console.Error.WriteLine($"warning: {skipped.Count} input(s) skipped, listed in {Path.Combine(outPath, PredictionWriter.SkippedFile)}");
+            return CliErrors.Skipped;
         }));
         return cmd;
     }
 
     /// <summary>Predicts the inputs <paramref name="mine"/> of <paramref name="files"/>, recording each one's row or skip under its index in the run.</summary>
     private static int PredictFiles(IReadOnlyList<string> files, IReadOnlyList<string> stems, int[] mine, string? cls, AnomalyDetector detector, PredictionWriter writer,
-        List<PredictShardResult> done, List<PredictShardSkip> skipped)
+        List<PredictShardResult> done, List<PredictShardSkip> skipped, bool strict)
     {
         var paths = mine.Select(i => files[i]).ToArray();
         var indexOf = mine.ToDictionary(i => Path.GetFullPath(files[i]), StringComparer.Ordinal);
-        foreach (var p in FileBatches.Predict(detector, paths, cls, "predict", ex =>
+        foreach (var p in FileBatches.Predict(detector, paths, cls, "predict", strict ? null : ex =>
         {
             writer.Skip(ex.FilePath, ex.Message);
             skipped.Add(new PredictShardSkip(indexOf[Path.GetFullPath(ex.FilePath)], ex.FilePath, ex.Message));
@@ -137,6 +144,13 @@ internal static class PredictCommand
             foreach (var t in inputs.Values) t.Dispose();
         }
     }
+
+    /// <summary>The result files a predict run writes into its folder (the pictures are <see cref="PredictMerge.PictureFolders"/>).</summary>
+    private static readonly string[] OutputFiles =
+        [PredictionWriter.ResultsFile, PredictionWriter.SkippedFile, PredictionWriter.MapsFile, FewShotReferences.FileName, ShardManifest.FileName];
+
+    /// <summary>The folder's predict outputs (results, maps, pictures), owned from now by this run (<see cref="RunOutputs"/>).</summary>
+    internal static RunOutputs ClaimOutputs(string outDir) => new(outDir, OutputFiles, PredictMerge.PictureFolders);
 
     private static DetectorThresholds? Thresholds(string? file, double? image, double? pixel)
     {

@@ -13,9 +13,9 @@ internal static class PredictMerge
     /// <summary>The picture folders a predict run writes per image.</summary>
     public static readonly string[] PictureFolders = ["overlays", "masks", "contours"];
 
-    /// <summary>Merges <paramref name="shardDirectories"/> into <paramref name="outDir"/>; returns the number of rows.</summary>
+    /// <summary>Merges <paramref name="shardDirectories"/> into <paramref name="outDir"/>; returns the number of rows and of skipped inputs.</summary>
     /// <exception cref="InvalidDataException">Shards are unfinished, missing, given twice, of different runs, or overlap.</exception>
-    public static int Merge(IReadOnlyList<string> shardDirectories, string outDir)
+    public static (int Rows, int Skipped) Merge(IReadOnlyList<string> shardDirectories, string outDir)
     {
         var shards = shardDirectories.Select(d => (Directory: Path.GetFullPath(d), Manifest: PredictShard.Read(d))).ToArray();
         Shard.CheckComplete(shards.Select(s => (s.Manifest.Shard, s.Directory)).ToArray());
@@ -31,10 +31,11 @@ internal static class PredictMerge
         ShardPictures.Copy(shards.Select(s => s.Directory).ToArray(), PictureFolders, outDir);
         if (run.References is not null) ReferenceArguments.WriteKShot(outDir, run.References);
         if (run.Maps) MergeMaps(results.Select(r => (r.Row.Stem, r.Directory)).ToArray(), Path.Combine(outDir, PredictionWriter.MapsFile));
-        PredictionWriter.WriteSkipped(outDir, shards.SelectMany(s => s.Manifest.Skipped).OrderBy(s => s.Index).Select(s => (s.File, s.Reason)).ToArray());
+        var skipped = shards.SelectMany(s => s.Manifest.Skipped).OrderBy(s => s.Index).Select(s => (s.File, s.Reason)).ToArray();
+        PredictionWriter.WriteSkipped(outDir, skipped);
         // results.csv last: it is what tells a reader the merged folder is complete.
         PredictionWriter.WriteResults(outDir, results.Select(r => r.Row).ToArray(), run.ImageThreshold, run.Transductive);
-        return results.Length;
+        return (results.Length, skipped.Length);
     }
 
     private static void CheckSameRun(string dirA, PredictShard a, string dirB, PredictShard b)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AnomalyClip.Adapter.Prompts;
 using AnomalyClip.Clip.IO;
 using AnomalyClip.Clip.Preprocessing;
 using AnomalyClip.Inference.Detection;
@@ -51,7 +52,7 @@ internal sealed class PredictionWriter : IDisposable
     /// <summary>Records one result and returns its row; <paramref name="image"/> (null for tensor inputs) enables the pictures.</summary>
     public PredictionRow Add(string stem, AnomalyResult result, DecodedImage? image)
     {
-        var row = new PredictionRow(stem, result.Source ?? stem, result.ClassName, result.Score, result.TextProbability, result.MapMax);
+        var row = new PredictionRow(stem, result.Source ?? stem, result.ClassName ?? ClassNames.DefaultObject, result.Score, result.TextProbability, result.MapMax);
         _rows.Add(row);
         _maps?.Add(stem, result.Map.Values, result.Map.Height, result.Map.Width);
         if (image is null) return row;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using AnomalyClip.Cli.Infrastructure;
 using AnomalyClip.Clip.IO;
 using AnomalyClip.Inference.FewShot;
+using AnomalyClip.Training.Evaluation;
 
 namespace AnomalyClip.Cli.Commands;
 
@@ -57,5 +58,5 @@ internal sealed class ReferenceArguments(bool withBankFiles)
 
     /// <summary>The k_shot.txt text of the chosen references.</summary>
     public static void WriteKShot(string outDir, IReadOnlyList<string> chosen) =>
-        AtomicFile.WriteAllText(Path.Combine(outDir, "k_shot.txt"), string.Join('\n', chosen) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(outDir, FewShotReferences.FileName), string.Join('\n', chosen) + "\n");
 }

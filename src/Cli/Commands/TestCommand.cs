@@ -17,6 +17,13 @@ internal static class TestCommand
     /// <summary>The folder of the per-image overlays, imgs/{class}/{defect}/{file}.png (the paper's layout).</summary>
     public const string OverlayFolder = "imgs";
 
+    /// <summary>The result files a test run (or one of its shards) writes into its folder; the overlays are under <see cref="OverlayFolder"/>.</summary>
+    private static readonly string[] OutputFiles =
+    [
+        EvaluationResult.MarkdownFile, EvaluationResult.CsvFile, EvaluationResult.JsonFile, EvaluationResult.LogFile, FewShotReferences.FileName,
+        EvaluationReport.FileName, ShardManifest.FileName, EvaluationShard.MapsFile,
+    ];
+
     public static Command Build()
     {
         var data = new DatasetArguments();
@@ -48,9 +55,11 @@ internal static class TestCommand
             if (Given(kShotFile) && (Given(k) || Given(seed))) throw new ArgumentException("--k-shot-file fixes the references: drop --k/--seed");
 
             var shard = ShardOption.Parse(r, shardOption);
+            var outDir = OutputPaths.Folder("--out", r.GetValue(output)!);
             var dataset = data.Load(r);
             using var session = detector.Open(r, fewShot);
-            var outDir = r.GetValue(output)!;
+            // From here on the folder is this run's: an earlier run's outputs go, and a failure removes our overlays.
+            using var outputs = ClaimOutputs(outDir);
             var settings = new Dictionary<string, string>(session.Details) { ["dataset_format"] = r.GetValue(data.Dataset)!.ToLowerInvariant() };
             if (fewShot) settings["few_shot_score"] = r.GetValue(fewShotScore).ToString();
             var options = new EvaluationOptions
@@ -65,16 +74,21 @@ internal static class TestCommand
             if (shard is { } part)
             {
                 var finished = CreateRun(session, dataset, options, outDir, !r.GetValue(noOverlays), fixedScale: false).RunShard(part, outDir);
+                outputs.Keep();
                 Console.WriteLine($"shard {part}: {finished.Images.Count} of {finished.ImagesTotal} test image(s) → {Path.Combine(Path.GetFullPath(outDir), ShardManifest.FileName)} (metrics: `anomalyclip merge`)");
                 return 0;
             }
             var result = Evaluate(session, dataset, options, outDir, !r.GetValue(noOverlays));
+            outputs.Keep();
             Console.Write(result.Metrics.ToMarkdown());
             Console.WriteLine($"results written to {Path.GetFullPath(outDir)}");
             return 0;
         }));
         return cmd;
     }
+
+    /// <summary>The folder's test outputs (results, report, overlays), owned from now by this run (<see cref="RunOutputs"/>).</summary>
+    internal static RunOutputs ClaimOutputs(string outDir) => new(outDir, OutputFiles, [OverlayFolder]);
 
     /// <summary>Runs the evaluation with a progress bar and the paper's overlays, and writes every result file.</summary>
     /// <param name="fixedScale">Colour overlays on the detector's fixed map range where it has one (normal parts stay

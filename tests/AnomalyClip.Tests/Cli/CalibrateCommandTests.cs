@@ -19,11 +19,7 @@ namespace AnomalyClip.Tests.Cli;
 /// </summary>
 public class CalibrateCommandTests
 {
-    private static string[] ModelArgs =>
-    [
-        "--model-dir", Golden.TinyA, "--tokenizer", Golden.PathOf("bpe_simple_vocab_16e6.txt.gz"),
-        "--adapter", Golden.PathOf("aprilgan_linear_layers.pth"), "--taps", "1,2,3,4", "--image-size", "48",
-    ];
+    private static string[] ModelArgs => TinyAprilGan.CliArgs;
 
     private static string RealAd(params string[] parts) => Path.Combine([Golden.Samples, .. parts]);
 
@@ -216,7 +212,7 @@ public class CalibrateCommandTests
         File.WriteAllBytes(data.PathOf("broken.png"), [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
         var outFile = OutFile();
         var (code, _, stderr) = InProcessCli.Run(["calibrate", "--normals", data.Root, .. ModelArgs, "--out", outFile]);
-        Assert.True(code == 0, stderr);
+        Assert.True(code == 3, stderr);
         Assert.Contains("skipped:", stderr);
         Assert.Contains("broken.png", stderr);
         var t = DetectorThresholds.Load(outFile);

@@ -10,11 +10,7 @@ namespace AnomalyClip.Tests.Cli;
 /// <summary><c>anomalyclip predict</c> in-process on the golden tiny setting.</summary>
 public class PredictCommandTests
 {
-    private static string[] ModelArgs =>
-    [
-        "--model-dir", Golden.TinyA, "--tokenizer", Golden.PathOf("bpe_simple_vocab_16e6.txt.gz"),
-        "--adapter", Golden.PathOf("aprilgan_linear_layers.pth"), "--taps", "1,2,3,4", "--image-size", "48",
-    ];
+    private static string[] ModelArgs => TinyAprilGan.CliArgs;
 
     private static string Out() => Directory.CreateTempSubdirectory("predict-").FullName;
 
@@ -77,7 +73,7 @@ public class PredictCommandTests
         File.Copy(TestImages("bottle")[0], Path.Combine(input, "ok.png"));
         File.WriteAllBytes(Path.Combine(input, "broken.png"), [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]);
         var dir = Out();
-        Assert.Equal(0, CliApp.Run(["predict", input, .. ModelArgs, "--out", dir]));
+        Assert.Equal(3, CliApp.Run(["predict", input, .. ModelArgs, "--out", dir]));
         Assert.Single(File.ReadAllLines(Path.Combine(dir, "results.csv")).Skip(1));
         Assert.Contains("broken.png", File.ReadAllText(Path.Combine(dir, "skipped.txt")));
     }

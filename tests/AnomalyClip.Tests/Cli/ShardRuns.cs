@@ -8,10 +8,13 @@ namespace AnomalyClip.Tests.Cli;
 internal static partial class ShardRuns
 {
     /// <summary>Runs the command line and asserts exit code 0; returns stdout.</summary>
-    public static string Ok(params string[] args)
+    public static string Ok(params string[] args) => Exits(0, args);
+
+    /// <summary>Runs the command line and asserts exit code <paramref name="code"/>; returns stdout.</summary>
+    public static string Exits(int code, params string[] args)
     {
-        var (code, stdout, stderr) = InProcessCli.Run(args);
-        Assert.True(code == 0, $"{string.Join(' ', args)}: exit {code}\n{stderr}");
+        var (exit, stdout, stderr) = InProcessCli.Run(args);
+        Assert.True(exit == code, $"{string.Join(' ', args)}: exit {exit}, expected {code}\n{stderr}");
         return stdout;
     }
 
@@ -24,9 +27,9 @@ internal static partial class ShardRuns
     }).ToArray();
 
     /// <summary>Runs <c>merge</c> on the shard folders and returns the merged folder.</summary>
-    public static string Merge(IEnumerable<string> shards, string outDir)
+    public static string Merge(IEnumerable<string> shards, string outDir, int code = 0)
     {
-        Ok(["merge", .. shards, "--out", outDir]);
+        Exits(code, ["merge", .. shards, "--out", outDir]);
         return outDir;
     }
 

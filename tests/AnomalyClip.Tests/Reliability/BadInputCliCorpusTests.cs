@@ -95,6 +95,10 @@ public class BadInputCliCorpusTests
         { "a gzip bomb as tokenizer", 2, "larger than 32 MB once decompressed", ["encode-text", "a photo", "--model-dir", "MODEL", "--tokenizer", "GZBOMB", "--out", "OUT/x.safetensors"] },
         { "a missing dataset", 2, "dataset root folder not found", ["test", "--dataset", "mvtec", "--data-path", "MISSING", "--backbone", "resnet18", "--out", "OUT"] },
         { "missing stored maps", 2, "maps file not found", ["metrics", "--maps", "MISSING", "--masks", "EXISTINGDIR", "--scores", "AFILE", "--out", "OUT"] },
+        { "a mistyped predict option", 2, "unknown option '--strictt'", ["predict", "IMAGE", "--strictt", "--backbone", "resnet18", "--reference", "REFS", "--out", "OUT"] },
+        { "predict into a file", 2, "is a file, expected a folder", ["predict", "IMAGE", "--backbone", "resnet18", "--reference", "REFS", "--out", "AFILE"] },
+        { "test into a file", 2, "is a file, expected a folder", ["test", "--dataset", "mvtec", "--data-path", "DATA", "--backbone", "resnet18", "--out", "AFILE"] },
+        { "merge into a file", 2, "is a file, expected a folder", ["merge", "EXISTINGDIR", "--out", "AFILE"] },
         { "zero-shot on a CNN", 2, "few-shot only", ["predict", "IMAGE", "--backbone", "resnet18", "--out", "OUT"] },
     };
 

@@ -23,6 +23,13 @@ public static class TinyAprilGan
     /// <summary>A paper-default zero-shot detector (shared; never dispose).</summary>
     public static ZeroShotDetector Detector => DetectorLazy.Value;
 
+    /// <summary>The command-line options that load this setting (model, tokenizer, adapter, taps, size).</summary>
+    public static string[] CliArgs =>
+    [
+        "--model-dir", Golden.TinyA, "--tokenizer", Golden.PathOf("bpe_simple_vocab_16e6.txt.gz"),
+        "--adapter", Golden.PathOf("aprilgan_linear_layers.pth"), "--taps", "1,2,3,4", "--image-size", "48",
+    ];
+
     /// <summary>Class name of each golden test image, in test order.</summary>
     public static string[] TestClasses =>
         Golden.Manifest["aprilgan"]!["test_dataset"]!["cls_names"]!.AsArray().Select(n => (string)n!).ToArray();
