@@ -20,8 +20,8 @@ internal static class BenchServeCommand
 {
     public static Command Build()
     {
-        var requests = new Option<int>("--requests") { Description = "Timed requests.", DefaultValueFactory = _ => 2000 };
-        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight at once.", DefaultValueFactory = _ => 8 };
+        var requests = new Option<int>("--requests") { Description = "Timed requests.", DefaultValueFactory = _ => 2000 }.Between(1, 10_000_000);
+        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight at once.", DefaultValueFactory = _ => 8 }.Between(1, 4096);
         var noBatching = new Option<bool>("--no-batching") { Description = "One image per forward pass (batch limit 1)." };
         var returnParts = new Option<string?>("--return") { Description = "Response extras each request asks for, e.g. overlay,mask (default: none, scores only)." };
         var dataPath = new Option<string?>("--data-path") { Description = "An MVTec-layout folder instead of the bundled samples." };
@@ -31,7 +31,6 @@ internal static class BenchServeCommand
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             int n = r.GetValue(requests), c = r.GetValue(concurrency);
-            if (n < 1 || c < 1) throw new ArgumentException("--requests and --concurrency must be at least 1");
             var result = Run(n, c, r.GetValue(noBatching), r.GetValue(returnParts), r.GetValue(dataPath)).GetAwaiter().GetResult();
             if (r.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result, BenchJson.Options));
             else Print(result);

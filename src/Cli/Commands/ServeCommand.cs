@@ -19,31 +19,23 @@ internal static class ServeCommand
         var dataPath = new Option<string?>("--data-path") { Description = "Without --config: an MVTec-layout folder to serve instead of the bundled samples (k = 4 references of each class's train/good)." };
         var urls = new Option<string>("--urls") { Description = "Where to listen (ASP.NET Core's --urls; ';' between several).", DefaultValueFactory = _ => DefaultUrls };
         var device = new Option<string?>("--device") { Description = "Device of the detectors (cpu, cuda, cuda:N); overrides the config's." };
-        var batchLimit = new Option<int?>("--batch-limit") { Description = "Most images of one class per forward pass (1 = no micro-batching; default 8)." };
-        var queueLimit = new Option<int?>("--queue-limit") { Description = "Requests that may wait per device before 429 (default 64)." };
+        var batchLimit = new Option<int?>("--batch-limit") { Description = "Most images of one class per forward pass (1 = no micro-batching; default 8)." }.Between(1, 1024);
+        var queueLimit = new Option<int?>("--queue-limit") { Description = "Requests that may wait per device before 429 (default 64)." }.Between(1, 100_000);
         var cmd = new Command("serve", "HTTP inspection service with a web page: POST /v1/inspect, GET /v1/detectors, /healthz, /readyz, /metrics, /openapi/v1.json.")
         { config, dataPath, urls, device, batchLimit, queueLimit };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
-            try
+            var options = Options(r.GetValue(config), r.GetValue(dataPath));
+            options = options with
             {
-                var options = Options(r.GetValue(config), r.GetValue(dataPath));
-                options = options with
-                {
-                    Device = r.GetValue(device) ?? options.Device,
-                    BatchLimit = r.GetValue(batchLimit) ?? options.BatchLimit,
-                    QueueLimit = r.GetValue(queueLimit) ?? options.QueueLimit,
-                };
-                using var app = InspectionServer.Build(options, ["--urls", r.GetValue(urls)!]);
-                Console.WriteLine($"serving {options.Classes.Count} class(es) ({string.Join(", ", options.Classes.Keys)}) on {r.GetValue(urls)}; detectors load in the background (/readyz)");
-                app.Run();
-                return 0;
-            }
-            catch (ServerConfigException e)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return CliErrors.BadInput;
-            }
+                Device = r.GetValue(device) ?? options.Device,
+                BatchLimit = r.GetValue(batchLimit) ?? options.BatchLimit,
+                QueueLimit = r.GetValue(queueLimit) ?? options.QueueLimit,
+            };
+            using var app = InspectionServer.Build(options, ["--urls", r.GetValue(urls)!]);
+            Console.WriteLine($"serving {options.Classes.Count} class(es) ({string.Join(", ", options.Classes.Keys)}) on {r.GetValue(urls)}; detectors load in the background (/readyz)");
+            app.Run();
+            return 0;
         }));
         return cmd;
     }

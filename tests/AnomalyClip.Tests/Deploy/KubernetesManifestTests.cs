@@ -43,18 +43,27 @@ public class KubernetesManifestTests
             foreach (var resource in new[] { "cpu", "memory" })
                 Assert.False(string.IsNullOrEmpty(container.Str("resources", bound, resource)), $"{bound}.{resource}");
 
-        // The reference folder and the thresholds file the args name are mounted: the references from the shared
-        // volume, read-only, and the thresholds from the ConfigMap, whose content predict/calibrate can read.
+        // The args are the tool's (parsed by its own command line), and the config file they name comes from the
+        // ConfigMap, loads as a server config, and names a reference folder on the shared volume (read-only) and a
+        // thresholds file from the same ConfigMap that predict/calibrate can read.
+        Assert.Empty(AnomalyClip.Cli.CliApp.Build().Parse(args).Errors);
         var mounts = container.Seq("volumeMounts").ToDictionary(m => m.Str("mountPath"), m => m.Str("name"));
         var volumes = deployment.Seq("spec", "template", "spec", "volumes").ToDictionary(v => v.Str("name"));
-        Assert.Equal("data", mounts[ValueOf(args, "--reference")]);
-        Assert.Equal(Storage().Str("metadata", "name"), volumes["data"].Str("persistentVolumeClaim", "claimName"));
-        var thresholds = ValueOf(args, "--thresholds");
-        var configMount = mounts.Single(m => thresholds.StartsWith(m.Key + "/", StringComparison.Ordinal));
+        var configPath = ValueOf(args, "--config");
+        var configMount = mounts.Single(m => configPath.StartsWith(m.Key + "/", StringComparison.Ordinal));
         var configMap = Resource("ConfigMap", volumes[configMount.Value].Str("configMap", "name"));
-        var file = Path.Combine(Directory.CreateTempSubdirectory("deploy-").FullName, "thresholds.json");
-        File.WriteAllText(file, configMap.Str("data", Path.GetRelativePath(configMount.Key, thresholds)));
-        Assert.NotNull(DetectorThresholds.Load(file).Image);
+        string FromConfigMap(string mounted)
+        {
+            Assert.StartsWith(configMount.Key + "/", mounted);
+            var file = Path.Combine(Directory.CreateTempSubdirectory("deploy-").FullName, Path.GetFileName(mounted));
+            File.WriteAllText(file, configMap.Str("data", Path.GetRelativePath(configMount.Key, mounted)));
+            return file;
+        }
+        var served = Assert.Single(AnomalyClip.Server.Configuration.ServerOptions.Load(FromConfigMap(configPath)).Classes).Value;
+        Assert.Equal("resnet18", served.Backbone);
+        Assert.Equal("data", mounts[served.References!]);
+        Assert.Equal(Storage().Str("metadata", "name"), volumes["data"].Str("persistentVolumeClaim", "claimName"));
+        Assert.NotNull(DetectorThresholds.Load(FromConfigMap(served.Thresholds!)).Image);
 
         var service = Resource("Service", "anomalyclip");
         static Dictionary<string, string> Labels(YamlNode node) => ((YamlMappingNode)node).ToDictionary(kv => kv.Key.ToString(), kv => kv.Value.ToString());

@@ -58,7 +58,8 @@ public class InspectionPageBrowserTests(ITestOutputHelper output)
         Assert.Single(driver.FindElements(By.CssSelector("#history li")));
         Assert.Empty(driver.FindElement(By.Id("error")).Text);
 
-        var screenshot = Path.Combine(Path.GetTempPath(), "inspection-page.png");
+        // The test artefact: kept beside the test binaries (the temporary folder is removed when the run ends).
+        var screenshot = Path.Combine(Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName, "inspection-page.png");
         driver.GetScreenshot().SaveAsFile(screenshot);
         output.WriteLine($"screenshot: {screenshot}");
         await app.StopAsync();
