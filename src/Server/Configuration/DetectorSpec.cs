@@ -59,6 +59,18 @@ public sealed record DetectorSpec
     /// <summary>This class's device (cpu, cuda, cuda:N); the server's <see cref="ServerOptions.Device"/> when null.</summary>
     public string? Device { get; init; }
 
+    /// <summary>clip: the compute dtype of the CLIP weights and activations, <c>fp32</c> (default), <c>fp16</c> or <c>bf16</c>.</summary>
+    public string? Dtype { get; init; }
+
+    /// <summary>The TorchSharp type <see cref="Dtype"/> names, or null when it names none.</summary>
+    internal static TorchSharp.torch.ScalarType? ParseDtype(string? dtype) => (dtype ?? "fp32").Trim().ToLowerInvariant() switch
+    {
+        "fp32" or "float32" => TorchSharp.torch.ScalarType.Float32,
+        "fp16" or "float16" => TorchSharp.torch.ScalarType.Float16,
+        "bf16" or "bfloat16" => TorchSharp.torch.ScalarType.BFloat16,
+        _ => null,
+    };
+
     /// <summary>Whether the detector is few-shot (has references or a bank).</summary>
     [JsonIgnore]
     public bool FewShot => References is not null || Bank is not null;

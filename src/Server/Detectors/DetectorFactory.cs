@@ -84,14 +84,15 @@ internal sealed class DetectorFactory
 
     private AnomalyDetector Clip(DetectorSpec spec, Device device)
     {
-        var key = $"{device}|{spec.Model}|{spec.Adapter}|{spec.ImageSize}";
+        var dtype = DetectorSpec.ParseDtype(spec.Dtype)!.Value;
+        var key = $"{device}|{spec.Model}|{spec.Adapter}|{spec.ImageSize}|{dtype}";
         if (!_clips.TryGetValue(key, out var pair))
         {
             // The adapter's metadata says which CLIP it was trained on (the paper's ViT-L-14-336 at 518 px for a .pth).
             var adapter = AdapterWeights.Load(spec.Adapter!, device);
             _owned.Add(adapter);
             var meta = adapter.Metadata;
-            var clip = ClipModel.Load(spec.Model ?? meta.Backbone, device, new ClipLoadOptions(spec.ImageSize ?? meta.ImageSize, meta.ActivationKind));
+            var clip = ClipModel.Load(spec.Model ?? meta.Backbone, device, new ClipLoadOptions(spec.ImageSize ?? meta.ImageSize, meta.ActivationKind, dtype));
             _owned.Add(clip);
             var zeroShot = ZeroShotDetector.Create(clip, adapter);
             _owned.Add(zeroShot);

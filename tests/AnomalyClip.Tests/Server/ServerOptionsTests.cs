@@ -48,6 +48,8 @@ public class ServerOptionsTests
     [InlineData("""{ "classes": { "a": { "references": "r", "k": 0 } } }""", "k must be at least 1")]
     [InlineData("""{ "classes": { "a": { "references": "r" } }, "batch_limit": 0 }""", "batch_limit")]
     [InlineData("""{ "classes": """, "malformed")]
+    [InlineData("""{ "classes": { "a": { "backbone": "clip", "adapter": "x.pth", "dtype": "int8" } } }""", "unknown dtype 'int8'")]
+    [InlineData("""{ "classes": { "a": { "references": "r", "dtype": "bf16" } } }""", "dtype apply to backbone clip")]
     public void BadConfigsNameTheFileAndTheProblem(string json, string expected)
     {
         var path = Write(json);
@@ -86,6 +88,22 @@ public class ServerOptionsTests
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.NotEqual(JsonValueKind.Null, json.RootElement.GetProperty("label").ValueKind);
         Assert.True(json.RootElement.TryGetProperty("mask_png", out _));
+    }
+
+    [Fact]
+    public void AClipClassLoadsItsModelInTheConfiguredDtypeAndSharesIt()
+    {
+        var dir = Directory.CreateTempSubdirectory("server-clip-").FullName;
+        var adapter = Path.Combine(dir, "adapter.safetensors");
+        TinyAprilGan.Adapter.Save(adapter);
+        DetectorSpec Clip(string? dtype) => new() { Backbone = DetectorSpec.Clip, Model = Golden.TinyA, Adapter = adapter, Dtype = dtype };
+        var options = new ServerOptions { Classes = new Dictionary<string, DetectorSpec> { ["half"] = Clip("bf16"), ["same"] = Clip("bfloat16"), ["full"] = Clip(null) } };
+        options.Validate("test config");
+        using var set = DetectorFactory.Load(options, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None);
+        AnomalyClip.Clip.Model.ClipModel Model(string name) => ((AnomalyClip.Inference.Detection.ZeroShotDetector)set.Classes[name].Detector).Clip;
+        Assert.Equal(TorchSharp.torch.ScalarType.BFloat16, Model("half").DType);
+        Assert.Same(Model("half"), Model("same"));
+        Assert.Equal(TorchSharp.torch.ScalarType.Float32, Model("full").DType);
     }
 
     [Fact]
