@@ -93,13 +93,21 @@ internal static class BenchPredictCommand
         // Random weights have no tokenizer: the text features are random unit columns, as real ones would be cached.
         using var zeroShot = ZeroShotDetector.Create(clip, adapter);
         using (var t = nn.functional.normalize(randn(config.EmbedDim, 2), dim: 0)) zeroShot.TextFeatures.Set(null, t);
+        // As predict, test and serve do once their classes are known: the text tower is not needed any more.
+        zeroShot.TextFeatures.ReleaseTextTower();
 
-        using var references = randn(k, 3, imageSize, imageSize);
-        MemoryBank bank;
-        using (var enc = clip.EncodeImage(references, taps, pooled: false))
-        using (var features = ClipPatchFeatureSource.FromEncoding(enc, taps))
-            bank = MemoryBank.FromFeatures("object", PatchMetric.Cosine, features, Enumerable.Range(0, k).Select(i => $"random_{i}").ToArray());
-        using var fewShot = FewShotDetector.Create(zeroShot, [bank]);
+        // One reference per pass, as the detector builds a bank at its default batch size of 1.
+        MemoryBank? bank = null;
+        for (int i = 0; i < k; i++)
+        {
+            using var scope = NewDisposeScope();
+            using var reference = randn(1, 3, imageSize, imageSize);
+            using var enc = clip.EncodeImage(reference, taps, pooled: false);
+            using var features = ClipPatchFeatureSource.FromEncoding(enc, taps);
+            if (bank is null) bank = MemoryBank.FromFeatures("object", PatchMetric.Cosine, features, [$"random_{i}"]);
+            else bank.Extend(features, [$"random_{i}"]);
+        }
+        using var fewShot = FewShotDetector.Create(zeroShot, [bank!]);
 
         using var image = randn(1, 3, imageSize, imageSize);
         double zs = Median(iterations, () => zeroShot.PredictTensor(image, [null]));

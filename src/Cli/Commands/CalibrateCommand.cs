@@ -56,6 +56,7 @@ internal static class CalibrateCommand
             var chosen = references.Validate(r);
 
             using var session = detector.Open(r, references.FewShot(r));
+            session.FixClasses([cls]);
             if (session.FewShot is { } fewShot) references.AddBank(r, fewShot, chosen, cls);
             int skipped = 0;
             var progress = FileBatches.Bar("calibrate");

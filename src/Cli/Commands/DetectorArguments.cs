@@ -100,9 +100,9 @@ internal sealed class DetectorArguments
                 ["adapter"] = Path.GetFullPath(r.GetValue(Model.Adapter)!),
                 ["device"] = clip.Device.ToString(),
             };
-            if (!fewShot) return new DetectorSession(zeroShot, owned, details);
+            if (!fewShot) return new DetectorSession(zeroShot, owned, details, zeroShot.TextFeatures);
             owned.Add(zeroShot);
-            return new DetectorSession(FewShotDetector.Create(zeroShot), owned, details);
+            return new DetectorSession(FewShotDetector.Create(zeroShot), owned, details, zeroShot.TextFeatures);
         }
         catch
         {

@@ -1,3 +1,4 @@
+using AnomalyClip.Adapter.Prompts;
 using AnomalyClip.Inference.Detection;
 using AnomalyClip.Inference.FewShot;
 
@@ -7,7 +8,9 @@ namespace AnomalyClip.Cli.Commands;
 /// A detector built from the command line together with everything it runs on (CLIP model, adapter, zero-shot
 /// detector, backbone), released together, innermost first.
 /// </summary>
-internal sealed class DetectorSession(AnomalyDetector detector, IReadOnlyList<IDisposable> owned, IReadOnlyDictionary<string, string> details) : IDisposable
+/// <param name="text">The CLIP text features of the detector, or null for a backbone without a text tower.</param>
+internal sealed class DetectorSession(AnomalyDetector detector, IReadOnlyList<IDisposable> owned, IReadOnlyDictionary<string, string> details,
+    TextFeatures? text = null) : IDisposable
 {
     /// <summary>The detector the command talks to.</summary>
     public AnomalyDetector Detector { get; } = detector;
@@ -17,6 +20,17 @@ internal sealed class DetectorSession(AnomalyDetector detector, IReadOnlyList<ID
 
     /// <summary>What was loaded (backbone, model, adapter, device), for results and thresholds files.</summary>
     public IReadOnlyDictionary<string, string> Details { get; } = details;
+
+    /// <summary>
+    /// Caches the text features of the classes the command will score and frees CLIP's text tower (about 0.5 GB of
+    /// ViT-L-14 weights that would otherwise sit unused through the run); nothing for a backbone without one.
+    /// </summary>
+    public void FixClasses(IEnumerable<string?> classNames)
+    {
+        if (text is null) return;
+        text.Precompute(classNames);
+        text.ReleaseTextTower();
+    }
 
     public void Dispose()
     {

@@ -53,6 +53,7 @@ internal static class PredictCommand
             if (r.GetValue(transductive) && !references.FewShot(r)) throw new ArgumentException("--transductive is a few-shot score: give --reference or --bank");
 
             using var session = detector.Open(r, references.FewShot(r));
+            session.FixClasses([cls]);
             if (session.FewShot is { } fewShot) references.AddBank(r, fewShot, chosen, cls);
             // From here on the folder is this run's: an earlier run's outputs go, and a failure removes our pictures.
             using var outputs = ClaimOutputs(outPath);

@@ -58,6 +58,7 @@ internal static class TestCommand
             var outDir = OutputPaths.Folder("--out", r.GetValue(output)!);
             var dataset = data.Load(r);
             using var session = detector.Open(r, fewShot);
+            session.FixClasses(dataset.ClassNames);
             // From here on the folder is this run's: an earlier run's outputs go, and a failure removes our overlays.
             using var outputs = ClaimOutputs(outDir);
             var settings = new Dictionary<string, string>(session.Details) { ["dataset_format"] = r.GetValue(data.Dataset)!.ToLowerInvariant() };

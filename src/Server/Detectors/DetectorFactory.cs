@@ -24,6 +24,7 @@ internal sealed class DetectorFactory
     private readonly List<IDisposable> _owned = [];
     private readonly Dictionary<string, CnnFewShotDetector> _resnets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (ZeroShotDetector ZeroShot, FewShotDetector? FewShot)> _clips = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _clipClasses = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
 
     private DetectorFactory(ILogger logger) => _logger = logger;
@@ -41,6 +42,7 @@ internal sealed class DetectorFactory
                 cancel.ThrowIfCancellationRequested();
                 classes.Add(factory.Build(name, spec, spec.Device ?? options.Device));
             }
+            factory.FixClipClasses();
             return new DetectorSet(classes, factory._owned);
         }
         catch
@@ -57,7 +59,7 @@ internal sealed class DetectorFactory
         try
         {
             var device = DeviceName.Parse(deviceName, where);
-            AnomalyDetector detector = spec.Backbone == DetectorSpec.ResNet18 ? ResNet18(spec, device) : Clip(spec, device);
+            AnomalyDetector detector = spec.Backbone == DetectorSpec.ResNet18 ? ResNet18(spec, device) : Clip(name, spec, device);
             if (spec.FewShot) AddBank((MemoryBankDetector)detector, name, spec);
             var thresholds = Thresholds(detector, name, spec);
             _logger.LogInformation("class {Class}: {Backbone} on {Device}, {Mode}, thresholds {Thresholds}, ready in {Seconds:F1} s", name, spec.Backbone,
@@ -82,7 +84,7 @@ internal sealed class DetectorFactory
         return detector;
     }
 
-    private AnomalyDetector Clip(DetectorSpec spec, Device device)
+    private AnomalyDetector Clip(string name, DetectorSpec spec, Device device)
     {
         var dtype = DetectorSpec.ParseDtype(spec.Dtype)!.Value;
         var key = $"{device}|{spec.Model}|{spec.Adapter}|{spec.ImageSize}|{dtype}";
@@ -104,7 +106,30 @@ internal sealed class DetectorFactory
             _owned.Add(pair.FewShot);
         }
         _clips[key] = pair;
+        if (!_clipClasses.TryGetValue(key, out var names)) _clipClasses[key] = names = [];
+        names.Add(name);
         return spec.FewShot ? pair.FewShot! : pair.ZeroShot;
+    }
+
+    /// <summary>
+    /// The served classes are known now: each CLIP caches the text features of its classes and frees its text tower
+    /// (about 0.5 GB of ViT-L-14 weights that no request would use).
+    /// </summary>
+    private void FixClipClasses()
+    {
+        foreach (var (key, (zeroShot, _)) in _clips)
+        {
+            var names = _clipClasses[key];
+            try
+            {
+                zeroShot.TextFeatures.Precompute(names);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new ServerConfigException($"class '{names[0]}'", e.Message, e);
+            }
+            zeroShot.TextFeatures.ReleaseTextTower();
+        }
     }
 
     private static void AddBank(MemoryBankDetector detector, string name, DetectorSpec spec)
