@@ -1,7 +1,6 @@
 using AnomalyClip.Clip.Config;
 using AnomalyClip.Clip.Model;
 using AnomalyClip.Inference.Detection;
-using AnomalyClip.Inference.Features;
 using AnomalyClip.Inference.FewShot;
 using AnomalyClip.Tests.Support;
 using Xunit;
@@ -32,23 +31,9 @@ public class ReducedPrecisionTests(ITestOutputHelper output)
         using (var scores = tensor(results.Select(r => r.Score).ToArray()))
             Within("zero-shot image scores", Golden.AprilGan("aprilgan/zero_shot/image_score"), scores, ScoreTolerance);
 
-        using var fewShot = FewShotDetector.Create(zeroShot, GoldenBanks(clip));
+        using var fewShot = FewShotDetector.Create(zeroShot, TinyAprilGan.GoldenBanks(clip));
         using (var outputs = fewShot.Forward(Images, TinyAprilGan.TestClasses))
             Within("few-shot map", Golden.AprilGan("aprilgan/few_shot/map"), outputs.Map, MapTolerance);
-    }
-
-    private static List<MemoryBank> GoldenBanks(ClipModel clip)
-    {
-        var refs = Golden.AprilGan("aprilgan/few_shot/reference_images");
-        var names = Golden.Manifest["aprilgan"]!["test_dataset"]!["k_shot_reference_images"]!.AsArray().Select(n => (string)n!).ToArray();
-        var banks = new List<MemoryBank>();
-        foreach (var (cls, start) in new[] { ("bottle", 0), ("screw", 2) })
-        {
-            using var enc = clip.EncodeImage(refs[start..(start + 2)], [1, 2, 3, 4], pooled: false);
-            using var features = ClipPatchFeatureSource.FromEncoding(enc, [1, 2, 3, 4]);
-            banks.Add(MemoryBank.FromFeatures(cls, PatchMetric.Cosine, features, names[start..(start + 2)]));
-        }
-        return banks;
     }
 
     // Logs the measured difference (the figure the README quotes) before asserting it.
