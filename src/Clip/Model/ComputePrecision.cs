@@ -12,8 +12,8 @@ namespace AnomalyClip.Clip.Model;
 /// <param name="Reason">One human-readable phrase saying why, e.g. "this CPU has no native BF16".</param>
 public sealed record ComputePrecision(ScalarType DType, string Reason)
 {
-    /// <summary>CUDA compute capability from which bf16 runs on tensor cores (Ampere, 8.0).</summary>
-    public const int CudaBf16MajorCapability = 8;
+    // CUDA compute capability from which bf16 runs on tensor cores (Ampere, 8.0).
+    private const int CudaBf16MajorCapability = 8;
 
     /// <summary>
     /// The precision for <paramref name="device"/>: on the CPU bf16 when it has native BF16 instructions
