@@ -21,20 +21,23 @@ internal static class BenchEncoderCommand
         var iterations = new Option<int>("--iterations") { Description = "Timed forward passes.", DefaultValueFactory = _ => 5 }.Between(1, 10000);
         var batch = new Option<int>("--batch") { Description = "Images per forward pass.", DefaultValueFactory = _ => 1 }.Between(1, 1024);
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
-        var dtype = new Option<string>("--dtype") { Description = "fp32, fp16 or bf16.", DefaultValueFactory = _ => "fp32" };
+        var dtype = DTypeOption.Create();
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var cmd = new Command("encoder", "Median time per image of the vision encoder (all blocks, pooled output), images/s, peak memory and GFLOP/s.")
         { arch, size, random, modelDir, iterations, batch, device, dtype, json };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var dev = DeviceOption.Parse(r.GetValue(device)!);
-            var options = new ClipLoadOptions(r.GetValue(size), DType: DeviceOption.ParseDType(r.GetValue(dtype)!));
+            var precision = DTypeOption.Resolve(r.GetValue(dtype)!, dev);
+            var options = new ClipLoadOptions(r.GetValue(size), DType: precision.DType);
             using var model = ModelArguments.LoadOrRandom(r.GetValue(modelDir), r.GetValue(arch)!, r.GetValue(random), options, dev);
-            var result = Measure(model, r.GetValue(batch), r.GetValue(iterations));
+            DTypeOption.Announce(precision);
+            var result = Measure(model, precision, r.GetValue(batch), r.GetValue(iterations));
             if (r.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result, BenchJson.Options));
             else
             {
-                Console.WriteLine($"encoder {result.Arch} @ {result.ImageSize}px, {result.Device}, {result.Dtype}, batch {result.Batch}, {result.Threads} threads");
+                Console.WriteLine($"encoder {result.Arch} @ {result.ImageSize}px, {result.Device}, {result.Dtype} ({result.DtypeChoice}), batch {result.Batch}, {result.Threads} threads");
+                Console.WriteLine($"  CPU {BenchJson.CpuLine(result.CpuModel, result.CpuNativeBf16)}");
                 Console.WriteLine($"  median {result.MedianMsPerImage:F1} ms/image   {result.ImagesPerSecond:F2} images/s   {result.GflopPerSecond:F1} GFLOP/s ({result.GflopPerImage:F1} GFLOP/image)");
                 Console.WriteLine($"  peak resident memory {result.PeakMemoryMib:F0} MiB");
             }
@@ -43,10 +46,10 @@ internal static class BenchEncoderCommand
         return cmd;
     }
 
-    internal sealed record EncoderBench(string Arch, int ImageSize, string Device, string Dtype, int Batch, int Threads, int Iterations,
-        double MedianMsPerImage, double ImagesPerSecond, double GflopPerImage, double GflopPerSecond, double PeakMemoryMib);
+    internal sealed record EncoderBench(string Arch, int ImageSize, string Device, string Dtype, string DtypeChoice, string CpuModel, bool CpuNativeBf16,
+        int Batch, int Threads, int Iterations, double MedianMsPerImage, double ImagesPerSecond, double GflopPerImage, double GflopPerSecond, double PeakMemoryMib);
 
-    internal static EncoderBench Measure(ClipModel model, int batch, int iterations)
+    internal static EncoderBench Measure(ClipModel model, ComputePrecision precision, int batch, int iterations)
     {
         if (batch < 1 || iterations < 1) throw new ArgumentException("--batch and --iterations must be at least 1");
         var taps = Enumerable.Range(1, model.Visual.Layers).Where(l => l % Math.Max(1, model.Visual.Layers / 4) == 0).ToArray();
@@ -67,8 +70,8 @@ internal static class BenchEncoderCommand
         times.Sort();
         double median = times[times.Count / 2];
         double gflop = EncoderFlops(model) / 1e9;
-        return new EncoderBench(model.Config.Name, model.ImageSize, model.Device.ToString(), model.DType.ToString(), batch,
-            get_num_threads(), iterations, median, 1000.0 / median, gflop, gflop / (median / 1000.0),
+        return new EncoderBench(model.Config.Name, model.ImageSize, model.Device.ToString(), DTypeOption.Name(model.DType), precision.Reason,
+            CpuInfo.Current.Model, CpuInfo.Current.HasNativeBf16, batch, get_num_threads(), iterations, median, 1000.0 / median, gflop, gflop / (median / 1000.0),
             ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0));
     }
 

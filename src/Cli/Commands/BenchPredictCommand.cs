@@ -29,10 +29,11 @@ internal static class BenchPredictCommand
         var k = new Option<int>("--k") { Description = "Reference images in the few-shot memory bank.", DefaultValueFactory = _ => 4 }.Between(1, 10000);
         var iterations = new Option<int>("--iterations") { Description = "Timed predictions per mode.", DefaultValueFactory = _ => 3 }.Between(1, 10000);
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
-        var dtype = new Option<string>("--dtype") { Description = "fp32, fp16 or bf16.", DefaultValueFactory = _ => "fp32" };
+        var dtype = DTypeOption.Create();
+        var batch = new Option<int>("--batch") { Description = "Images per prediction call (times are per image).", DefaultValueFactory = _ => 1 }.Between(1, 1024);
         var json = new Option<bool>("--json") { Description = "Print JSON (keys zero_shot_ms, few_shot_ms, ...)." };
         var cmd = new Command("predict", "Median ms per image of zero-shot and few-shot prediction (decoding excluded; CLIP: paper taps, one encoder pass per image), and peak memory.")
-        { backbone, arch, size, random, k, iterations, device, dtype, json, layers, coreset, augment };
+        { backbone, arch, size, random, k, iterations, batch, device, dtype, json, layers, coreset, augment };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var dev = DeviceOption.Parse(r.GetValue(device)!);
@@ -40,16 +41,20 @@ internal static class BenchPredictCommand
             var result = r.GetValue(backbone)!.Trim().ToLowerInvariant() switch
             {
                 DetectorArguments.ClipBackbone => r.GetValue(random)
-                    ? Measure(ClipModelConfigs.Get(r.GetValue(arch)!), r.GetValue(size) ?? 518, r.GetValue(k), r.GetValue(iterations), dev, DeviceOption.ParseDType(r.GetValue(dtype)!))
+                    ? Measure(ClipModelConfigs.Get(r.GetValue(arch)!), r.GetValue(size) ?? 518, r.GetValue(k), r.GetValue(iterations), r.GetValue(batch), dev,
+                        DTypeOption.Resolve(r.GetValue(dtype)!, dev))
                     : throw new ArgumentException("bench predict --backbone clip needs --random-weights"),
-                DetectorArguments.ResNet18Backbone => MeasureResNet18(r.GetValue(size) ?? 224, r.GetValue(k), r.GetValue(iterations), dev,
+                DetectorArguments.ResNet18Backbone => r.GetResult(dtype) is { Implicit: false }
+                    ? throw new ArgumentException("--dtype applies to --backbone clip; the ResNet-18 runs in fp32")
+                    : MeasureResNet18(r.GetValue(size) ?? 224, r.GetValue(k), r.GetValue(iterations), r.GetValue(batch), dev,
                     DetectorArguments.CnnOptions(r.GetValue(layers)) with { CoresetFraction = r.GetValue(coreset) ?? CnnFewShotOptions.Default.CoresetFraction, Augmentation = DetectorArguments.AugmentationOr(r.GetValue(augment)) }),
                 var other => throw new ArgumentException($"--backbone: unknown backbone '{other}' (clip, resnet18)"),
             };
             if (r.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result, BenchJson.Options));
             else
             {
-                Console.WriteLine($"predict {result.Arch} @ {result.ImageSize}px, {result.Device}, {result.Dtype}, {result.Threads} threads, layers {string.Join(",", result.Layers)}");
+                Console.WriteLine($"predict {result.Arch} @ {result.ImageSize}px, {result.Device}, {result.Dtype} ({result.DtypeChoice}), batch {result.Batch}, {result.Threads} threads, layers {string.Join(",", result.Layers)}");
+                Console.WriteLine($"  CPU {BenchJson.CpuLine(result.CpuModel, result.CpuNativeBf16)}");
                 if (result.ZeroShotMs is double zs)
                     Console.WriteLine($"  zero-shot {zs:F0} ms/image   few-shot (k={result.K}) {result.FewShotMs:F0} ms/image (+{(result.FewShotMs / zs - 1) * 100:F1}%)");
                 else Console.WriteLine($"  few-shot (k={result.K}) {result.FewShotMs:F1} ms/image");
@@ -60,14 +65,15 @@ internal static class BenchPredictCommand
         return cmd;
     }
 
-    internal sealed record PredictBench(string Backbone, string Arch, int ImageSize, string Device, string Dtype, int Threads, string[] Layers, int K, int Iterations,
-        double? ZeroShotMs, double FewShotMs, double PeakMemoryMib);
+    /// <summary>One bench predict figure set; <see cref="ZeroShotMs"/> and <see cref="FewShotMs"/> are median ms per image.</summary>
+    internal sealed record PredictBench(string Backbone, string Arch, int ImageSize, string Device, string Dtype, string DtypeChoice, string CpuModel, bool CpuNativeBf16,
+        int Threads, string[] Layers, int K, int Batch, int Iterations, double? ZeroShotMs, double FewShotMs, double PeakMemoryMib);
 
     /// <summary>
     /// The offline ResNet-18 few-shot detector with <paramref name="options"/>: a bank built as for real references
     /// (views, coreset, calibration) from k random images, then one preprocessed image at a time.
     /// </summary>
-    internal static PredictBench MeasureResNet18(int imageSize, int k, int iterations, Device device, CnnFewShotOptions options)
+    internal static PredictBench MeasureResNet18(int imageSize, int k, int iterations, int batch, Device device, CnnFewShotOptions options)
     {
         using var detector = CnnFewShotDetector.Create(AnomalyClip.Backbones.Backbone.ResNet18(device, imageSize), options);
         var random = new Random(0);
@@ -78,15 +84,18 @@ internal static class BenchPredictCommand
             return new DecodedImage(imageSize, imageSize, ImageMode.Rgb, pixels);
         }).ToArray();
         detector.AddBank(detector.BuildBank(references, references.Select((_, i) => $"random_{i}").ToArray(), null));
-        using var image = randn(1, 3, imageSize, imageSize, device: device) * 50;
-        double fs = Median(iterations, () => detector.PredictTensor(image, [null]));
-        return new PredictBench(DetectorArguments.ResNet18Backbone, detector.Backbone.Name, imageSize, device.ToString(), "Float32", get_num_threads(),
-            [.. detector.Features.LayerNames], k, iterations, null, fs, ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0));
+        using var image = randn(batch, 3, imageSize, imageSize, device: device) * 50;
+        var classes = new string?[batch];
+        double fs = Median(iterations, () => detector.PredictTensor(image, classes)) / batch;
+        return new PredictBench(DetectorArguments.ResNet18Backbone, detector.Backbone.Name, imageSize, device.ToString(), DTypeOption.Name(ScalarType.Float32),
+            "the ResNet-18 runs in fp32 only", CpuInfo.Current.Model, CpuInfo.Current.HasNativeBf16, get_num_threads(),
+            [.. detector.Features.LayerNames], k, batch, iterations, null, fs, ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0));
     }
 
-    internal static PredictBench Measure(ClipModelConfig config, int imageSize, int k, int iterations, Device device, ScalarType dtype)
+    internal static PredictBench Measure(ClipModelConfig config, int imageSize, int k, int iterations, int batch, Device device, ComputePrecision precision)
     {
-        using var clip = ClipModel.CreateRandom(config, new ClipLoadOptions(imageSize, DType: dtype), device);
+        using var clip = ClipModel.CreateRandom(config, new ClipLoadOptions(imageSize, DType: precision.DType), device);
+        DTypeOption.Announce(precision);
         int layers = config.Vision.Layers;
         var taps = new[] { layers / 4, layers / 2, 3 * layers / 4, layers };
         using var adapter = AdapterWeights.CreateNew(new AdapterMetadata(config.Name, taps, imageSize, "gelu", config.Vision.Width, config.EmbedDim), device);
@@ -109,11 +118,12 @@ internal static class BenchPredictCommand
         }
         using var fewShot = FewShotDetector.Create(zeroShot, [bank!]);
 
-        using var image = randn(1, 3, imageSize, imageSize);
-        double zs = Median(iterations, () => zeroShot.PredictTensor(image, [null]));
-        double fs = Median(iterations, () => fewShot.PredictTensor(image, [null]));
-        return new PredictBench(DetectorArguments.ClipBackbone, config.Name, imageSize, device.ToString(), dtype.ToString(), get_num_threads(),
-            taps.Select(ClipPatchFeatureSource.LayerName).ToArray(), k, iterations, zs, fs,
+        using var image = randn(batch, 3, imageSize, imageSize);
+        var classes = new string?[batch];
+        double zs = Median(iterations, () => zeroShot.PredictTensor(image, classes)) / batch;
+        double fs = Median(iterations, () => fewShot.PredictTensor(image, classes)) / batch;
+        return new PredictBench(DetectorArguments.ClipBackbone, config.Name, imageSize, device.ToString(), DTypeOption.Name(precision.DType), precision.Reason,
+            CpuInfo.Current.Model, CpuInfo.Current.HasNativeBf16, get_num_threads(), taps.Select(ClipPatchFeatureSource.LayerName).ToArray(), k, batch, iterations, zs, fs,
             ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0));
     }
 

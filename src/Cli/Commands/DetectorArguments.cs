@@ -2,6 +2,7 @@ using System.CommandLine;
 using AnomalyClip.Cli.Infrastructure;
 using AnomalyClip.Inference.Detection;
 using AnomalyClip.Inference.FewShot;
+using TorchSharp;
 
 namespace AnomalyClip.Cli.Commands;
 
@@ -79,7 +80,11 @@ internal sealed class DetectorArguments
         };
         var backbone = AnomalyClip.Backbones.Backbone.ResNet18(Model.ParseDevice(r), size);
         var detector = CnnFewShotDetector.Create(backbone, options);
-        var details = new Dictionary<string, string> { ["detector"] = ResNet18Backbone, ["device"] = backbone.Device.ToString() };
+        // The ResNet-18 runs in fp32 only (--dtype is refused above), so "auto" has nothing to choose.
+        var details = new Dictionary<string, string>
+        {
+            ["detector"] = ResNet18Backbone, ["device"] = backbone.Device.ToString(), ["dtype"] = DTypeOption.Name(torch.ScalarType.Float32),
+        };
         return new DetectorSession(detector, [], details);
     }
 
@@ -99,6 +104,8 @@ internal sealed class DetectorArguments
                 ["model"] = r.GetValue(Model.ModelDir) ?? r.GetValue(Model.Model) ?? clip.Config.Name,
                 ["adapter"] = Path.GetFullPath(r.GetValue(Model.Adapter)!),
                 ["device"] = clip.Device.ToString(),
+                ["dtype"] = DTypeOption.Name(clip.DType),
+                ["dtype_choice"] = Model.Precision!.Reason,
             };
             if (!fewShot) return new DetectorSession(zeroShot, owned, details, zeroShot.TextFeatures);
             owned.Add(zeroShot);

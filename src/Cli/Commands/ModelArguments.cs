@@ -37,7 +37,7 @@ internal sealed class ModelArguments
     public readonly Option<string?> TokenizerFile = new("--tokenizer") { Description = "Optional: open_clip's bpe_simple_vocab_16e6.txt.gz to use when the model folder has no tokenizer files (default: the CLIP vocabulary built into AnomalyClip)." };
     public readonly Option<string?> Activation = new("--activation") { Description = "gelu or quickgelu (adapter commands: the adapter's, else gelu as APRIL-GAN; otherwise the config's)." };
     public readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
-    public readonly Option<string> DType = new("--dtype") { Description = "Compute dtype: fp32, fp16 or bf16.", DefaultValueFactory = _ => "fp32" };
+    public readonly Option<string> DType = DTypeOption.Create();
     public readonly Option<int?> ImageSize = new Option<int?>("--image-size") { Description = "Input side in pixels (clip: default the adapter's, else 518; resnet18: default 224)." }.Between(32, 4096);
     public readonly Option<string[]?> Taps = new("--taps") { Description = "1-based ViT blocks of the adapter layers, e.g. 6,12,18,24 (default: the adapter's, else 6,12,18,24).", AllowMultipleArgumentsPerToken = true };
     public readonly Option<string?> Adapter = new("--adapter") { Description = "Adapter: native .safetensors (carries taps, image size, activation, backbone) or APRIL-GAN .pth." };
@@ -56,6 +56,9 @@ internal sealed class ModelArguments
 
     public Device ParseDevice(ParseResult r) => DeviceOption.Parse(r.GetValue(Device)!);
 
+    /// <summary>The precision <see cref="LoadClip"/> resolved from --dtype (null before it ran), for the run's outputs.</summary>
+    public ComputePrecision? Precision { get; private set; }
+
     /// <summary>
     /// Loads CLIP. <paramref name="imageSize"/> and <paramref name="activation"/> are the command's defaults (null: the
     /// config's); an explicit --activation wins. <paramref name="backbone"/> is used when neither --model-dir nor --model is given.
@@ -69,8 +72,12 @@ internal sealed class ModelArguments
         var tokenizer = r.GetValue(TokenizerFile);
         if (tokenizer is not null && !File.Exists(tokenizer)) throw new FileNotFoundException($"--tokenizer: {tokenizer} does not exist", tokenizer);
         var act = r.GetValue(Activation) ?? activation;
-        var options = new ClipLoadOptions(imageSize, act is null ? null : ParseActivation(act), DeviceOption.ParseDType(r.GetValue(DType)!), tokenizer);
-        return ClipModel.Load(source, ParseDevice(r), options, progress: new ConsoleProgress());
+        Clip.Config.Activation? activationKind = act is null ? null : ParseActivation(act);
+        var device = ParseDevice(r);
+        Precision = DTypeOption.Resolve(r.GetValue(DType)!, device);
+        var clip = ClipModel.Load(source, device, new ClipLoadOptions(imageSize, activationKind, Precision.DType, tokenizer), progress: new ConsoleProgress());
+        DTypeOption.Announce(Precision);
+        return clip;
     }
 
     /// <summary>CLIP sized for an adapter: its (or the options', or the paper's) image size and activation.</summary>

@@ -26,12 +26,4 @@ internal static class DeviceOption
         }
         throw new ArgumentException($"--device: unknown device '{value}' (cpu, cuda, cuda:N)");
     }
-
-    public static ScalarType ParseDType(string value) => value.Trim().ToLowerInvariant() switch
-    {
-        "fp32" or "float32" => ScalarType.Float32,
-        "fp16" or "float16" => ScalarType.Float16,
-        "bf16" or "bfloat16" => ScalarType.BFloat16,
-        _ => throw new ArgumentException($"--dtype: unknown dtype '{value}' (fp32, fp16, bf16)"),
-    };
 }

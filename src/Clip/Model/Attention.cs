@@ -6,7 +6,8 @@ namespace AnomalyClip.Clip.Model;
 
 /// <summary>
 /// Multi-head self-attention with PyTorch <c>nn.MultiheadAttention</c>'s parameter layout (fused q,k,v input
-/// projection, output projection), computed with scaled-dot-product attention.
+/// projection, output projection), computed with scaled-dot-product attention. The input is cast to the weights'
+/// dtype, so a float32 residual stream feeds half-precision weights; the output is in the weights' dtype.
 /// </summary>
 internal sealed class Attention : nn.Module<Tensor, Tensor>
 {
@@ -34,7 +35,7 @@ internal sealed class Attention : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         long n = x.shape[0], l = x.shape[1], d = x.shape[2];
-        var qkv = nn.functional.linear(x, in_proj_weight, in_proj_bias)
+        var qkv = nn.functional.linear(x.to_type(in_proj_weight.dtype), in_proj_weight, in_proj_bias)
             .view(n, l, 3, _heads, d / _heads).permute(2, 0, 3, 1, 4).contiguous();
         var o = nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], is_casual: _causal);
         return out_proj.forward(o.transpose(1, 2).reshape(n, l, d)).MoveToOuterDisposeScope();

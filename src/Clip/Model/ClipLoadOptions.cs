@@ -7,7 +7,9 @@ namespace AnomalyClip.Clip.Model;
 /// <param name="ImageSize">Input side the vision tower runs at (a multiple of the patch size); null keeps the
 /// config's. The positional embedding is resized once at load (APRIL-GAN runs ViT-L-14-336 at 518).</param>
 /// <param name="Activation">Overrides the config's activation (APRIL-GAN's adapters expect exact GELU).</param>
-/// <param name="DType">Parameter/activation dtype: Float32 (default), or Float16/BFloat16 (LayerNorm stays float32).</param>
+/// <param name="DType">Compute dtype of the weights and matmuls: Float32 (default, exact parity), or Float16/BFloat16
+/// (LayerNorm, the residual stream and the final projections stay float32). <see cref="ComputePrecision.Auto"/> picks
+/// the fastest one the device computes natively.</param>
 /// <param name="TokenizerFile">An open_clip merges file (<c>bpe_simple_vocab_16e6.txt.gz</c> format), used only when
 /// the model folder has no tokenizer files of its own; null (the default) then uses <see cref="Tokenization.ClipTokenizer.Default"/>,
 /// the same CLIP BPE embedded in the library, so it is rarely needed.</param>

@@ -12,13 +12,13 @@ public sealed class ImageEncoding : IDisposable
         Tokens = tokens;
     }
 
-    /// <summary>ln_post(CLS after the last block) · proj, [N,E], unnormalised; null when not requested.</summary>
+    /// <summary>ln_post(CLS after the last block) · proj, [N,E], unnormalised, float32; null when not requested.</summary>
     public Tensor? Pooled { get; }
 
     /// <summary>The 1-based block numbers of <see cref="Tokens"/>, in order.</summary>
     public IReadOnlyList<int> Taps { get; }
 
-    /// <summary>Raw residual stream after each tapped block, [N, 1+G², W], CLS first (no ln_post, no projection).</summary>
+    /// <summary>Raw residual stream after each tapped block, [N, 1+G², W], float32 whatever the compute dtype, CLS first (no ln_post, no projection).</summary>
     public IReadOnlyList<Tensor> Tokens { get; }
 
     /// <summary>Moves the tensors out of the current dispose scope (for results kept beyond it).</summary>

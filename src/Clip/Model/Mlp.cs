@@ -5,7 +5,10 @@ using static TorchSharp.torch;
 
 namespace AnomalyClip.Clip.Model;
 
-/// <summary>The transformer block's MLP: c_fc (D→hidden), activation, c_proj (hidden→D).</summary>
+/// <summary>
+/// The transformer block's MLP: c_fc (D→hidden), activation, c_proj (hidden→D), in the weights' dtype whatever the
+/// input's (as <see cref="Attention"/>).
+/// </summary>
 internal sealed class Mlp : nn.Module<Tensor, Tensor>
 {
     private readonly Activation _activation;
@@ -25,7 +28,8 @@ internal sealed class Mlp : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var h = c_fc.forward(x);
+        using var input = x.to_type(c_fc.weight!.dtype);
+        using var h = c_fc.forward(input);
         using var a = _activation == Activation.QuickGelu ? QuickGelu(h) : nn.functional.gelu(h);
         return c_proj.forward(a);
     }

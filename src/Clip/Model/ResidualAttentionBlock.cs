@@ -4,7 +4,11 @@ using static TorchSharp.torch;
 
 namespace AnomalyClip.Clip.Model;
 
-/// <summary>Pre-LN transformer block: x += attn(ln_1(x)); x += mlp(ln_2(x)).</summary>
+/// <summary>
+/// Pre-LN transformer block: x += attn(ln_1(x)); x += mlp(ln_2(x)). A float32 stream stays float32 with half-precision
+/// weights (the branch outputs are promoted when added), as under PyTorch autocast: rounding the stream itself to
+/// bf16 after every block is what moves the few-shot maps most.
+/// </summary>
 internal sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006

@@ -40,10 +40,11 @@ public sealed class TextTransformer : nn.Module
             throw new ArgumentException($"expected token ids [N,{Config.ContextLength}], got [{string.Join(",", tokenIds.shape)}]", nameof(tokenIds));
         using var scope = NewDisposeScope();
         var ids = tokenIds.to(token_embedding.weight!.device).to_type(ScalarType.Int64);
-        var x = token_embedding.forward(ids) + positional_embedding.to_type(token_embedding.weight!.dtype);
+        // A float32 residual stream whatever the weights' dtype (see ResidualAttentionBlock).
+        var x = token_embedding.forward(ids).to_type(ScalarType.Float32) + positional_embedding.to_type(ScalarType.Float32);
         x = ln_final.forward(transformer.forward(x));
         var eot = ids.argmax(-1);
         var pooled = x[arange(x.shape[0], device: x.device), eot];
-        return pooled.matmul(text_projection).MoveToOuterDisposeScope();
+        return pooled.matmul(text_projection.to_type(ScalarType.Float32)).MoveToOuterDisposeScope();
     }
 }

@@ -63,7 +63,8 @@ public sealed class VisionTransformer : nn.Module
         foreach (var t in taps)
             if (t < 1 || t > Layers) throw new ArgumentOutOfRangeException(nameof(taps), $"tap {t} is outside blocks 1..{Layers}");
         using var scope = NewDisposeScope();
-        var x = conv1.forward(images.to_type(conv1.weight!.dtype));
+        // The patch embedding is a GEMM in the compute dtype; the residual stream from here on is float32.
+        var x = conv1.forward(images.to_type(conv1.weight!.dtype)).to_type(ScalarType.Float32);
         long n = x.shape[0], w = x.shape[1];
         x = x.reshape(n, w, -1).permute(0, 2, 1);
         var cls = class_embedding.to_type(x.dtype).expand(n, 1, w);
@@ -74,7 +75,7 @@ public sealed class VisionTransformer : nn.Module
         Tensor? p = null;
         if (pooled)
         {
-            p = ln_post.forward(final[.., 0, ..]).matmul(proj).MoveToOuterDisposeScope();
+            p = ln_post.forward(final[.., 0, ..]).matmul(proj.to_type(ScalarType.Float32)).MoveToOuterDisposeScope();
         }
         foreach (var t in tapped.Distinct()) t.MoveToOuterDisposeScope();
         return (p, tapped);

@@ -1,10 +1,12 @@
 using System.Text.Json.Nodes;
+using AnomalyClip.Clip.Model;
 using AnomalyClip.Inference.Metrics;
 using AnomalyClip.Tests.Support;
 using AnomalyClip.Tests.Training.Datasets;
 using AnomalyClip.Tests.Training.Evaluation;
 using AnomalyClip.Training.Evaluation;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace AnomalyClip.Tests.Cli;
 
@@ -16,7 +18,7 @@ public class TestCommandTests
         "test", "--dataset", "mvtec", "--data-path", GoldenEvaluation.DatasetRoot, "--discover-classes",
         "--model-dir", Golden.TinyA, "--tokenizer", Golden.PathOf("bpe_simple_vocab_16e6.txt.gz"),
         "--adapter", Golden.PathOf("aprilgan_linear_layers.pth"), "--taps", "1,2,3,4", "--image-size", "48", "--activation", "gelu",
-        "--out", outDir, .. extra,
+        "--dtype", "fp32", "--out", outDir, .. extra,
     ];
 
     /// <summary>The metrics recorded in results.json, as a suite.</summary>
@@ -45,7 +47,30 @@ public class TestCommandTests
         Assert.Contains("taps: 1,2,3,4", log);
         Assert.Contains("image_size: 48", log);
         Assert.Contains("model: " + Golden.TinyA, log);
+        Assert.Contains("dtype: fp32", log);
+        Assert.Contains("dtype_choice: --dtype fp32", log);
+        Assert.DoesNotContain("(auto:", stderr); // an explicit --dtype is recorded, not announced
         Assert.Matches(@"test: 8/8 \(100%\) [0-9.]+/s ETA 00:00:00 screw 4/4", stderr);
+    }
+
+    [Fact]
+    public void DefaultDtypeIsAutoAndWhatItChoseIsPrintedOnceAndRecorded()
+    {
+        using var dir = new TempDatasetDir();
+        var args = Args(dir.Root).ToList();
+        args.RemoveRange(args.IndexOf("--dtype"), 2);
+        var (code, _, stderr) = InProcessCli.Run([.. args]);
+        Assert.True(code == 0, stderr);
+
+        // This machine (AVX2 only) resolves to fp32; a CPU with native BF16 to bf16. Either way the line says which and why.
+        var auto = ComputePrecision.Auto(CPU);
+        string name = auto.DType == ScalarType.BFloat16 ? "bf16" : "fp32";
+        var line = $"dtype: {name} (auto: {auto.Reason})";
+        Assert.Single(stderr.Split('\n'), l => l.TrimEnd() == line);
+        var settings = JsonNode.Parse(File.ReadAllText(Path.Combine(dir.Root, EvaluationResult.JsonFile)))!["settings"]!;
+        Assert.Equal(name, (string?)settings["dtype"]);
+        Assert.Equal("auto: " + auto.Reason, (string?)settings["dtype_choice"]);
+        Assert.Contains($"dtype: {name}", File.ReadAllText(Path.Combine(dir.Root, EvaluationResult.LogFile)));
     }
 
     [Fact]
@@ -70,7 +95,7 @@ public class TestCommandTests
         string[] common =
         [
             "test", "--dataset", "mvtec", "--data-path", GoldenEvaluation.DatasetRoot, "--class-name", "screw",
-            "--model-dir", Golden.TinyA, "--tokenizer", Golden.PathOf("bpe_simple_vocab_16e6.txt.gz"), "--adapter", native,
+            "--model-dir", Golden.TinyA, "--tokenizer", Golden.PathOf("bpe_simple_vocab_16e6.txt.gz"), "--adapter", native, "--dtype", "fp32",
         ];
         var (code, _, stderr) = InProcessCli.Run([.. common, "--out", Path.Combine(dir.Root, "ok")]);
         Assert.True(code == 0, stderr);

@@ -12,7 +12,7 @@ public class TrainCommandTests
     [
         "train", "--dataset", "mvtec", "--data-path", Golden.Samples, "--class-name", "hazelnut_toy",
         "--model-dir", Golden.TinyA, "--tokenizer", Golden.PathOf("bpe_simple_vocab_16e6.txt.gz"),
-        "--image-size", "48", "--taps", "1,2,3,4", "--epochs", "3", "--batch-size", "4", "--save-path", saveDir,
+        "--image-size", "48", "--taps", "1,2,3,4", "--epochs", "3", "--batch-size", "4", "--dtype", "fp32", "--save-path", saveDir,
     ];
 
     private static Process Start(IEnumerable<string> args)
@@ -79,7 +79,7 @@ public class TrainThenTestEndToEndTests
     {
         var realAd = Golden.Samples;
         var dir = Directory.CreateTempSubdirectory("e2e-").FullName;
-        string[] model = ["--model-dir", Golden.TinyA, "--tokenizer", Golden.PathOf("bpe_simple_vocab_16e6.txt.gz"), "--image-size", "48", "--taps", "1,2,3,4"];
+        string[] model = ["--model-dir", Golden.TinyA, "--tokenizer", Golden.PathOf("bpe_simple_vocab_16e6.txt.gz"), "--image-size", "48", "--taps", "1,2,3,4", "--dtype", "fp32"];
         string[] train = ["train", "--dataset", "mvtec", "--data-path", realAd, "--class-name", "paper_bdp01", .. model, "--batch-size", "4", "--save-path", dir,
             "--val-dataset", "mvtec", "--val-data-path", realAd, "--val-class-name", "hazelnut_toy"];
         Assert.Equal(0, AnomalyClip.Cli.CliApp.Run([.. train, "--epochs", "1"]));

@@ -12,7 +12,7 @@ public class TrainOptionsTests
     private static string[] TinyTrain(string saveDir, int epochs = 3) =>
     [
         "train", "--dataset", "meta", "--data-path", Golden.PathOf("dataset_train"), "--model-dir", Golden.TinyA,
-        "--image-size", "48", "--taps", "1,2,3,4", "--batch-size", "4", "--epochs", epochs.ToString(), "--aug-rate", "0", "--save-path", saveDir,
+        "--image-size", "48", "--taps", "1,2,3,4", "--batch-size", "4", "--epochs", epochs.ToString(), "--aug-rate", "0", "--dtype", "fp32", "--save-path", saveDir,
     ];
 
     [Fact]

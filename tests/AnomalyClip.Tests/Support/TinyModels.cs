@@ -17,14 +17,14 @@ public static class TinyModels
     /// <summary>tiny-a as APRIL-GAN runs it: exact GELU, 48 px (resized positional embedding).</summary>
     public static ClipModel AprilGan => AprilGanLazy.Value;
 
-    /// <summary>Builds tiny-a from a folder's safetensors with the given options.</summary>
-    public static ClipModel Build(string folder, ClipLoadOptions options)
+    /// <summary>Builds tiny-a from a folder's safetensors with the given options, on <paramref name="device"/> (CPU when null).</summary>
+    public static ClipModel Build(string folder, ClipLoadOptions options, Device? device = null)
     {
         var path = Path.Combine(folder, "open_clip_model.safetensors");
         var sd = SafeTensors.Load(path);
         try
         {
-            return ClipModel.FromStateDict(ModelConfigReader.ReadFolder(folder), sd, path, options);
+            return ClipModel.FromStateDict(ModelConfigReader.ReadFolder(folder), sd, path, options, device);
         }
         finally
         {

@@ -1,0 +1,46 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AnomalyClip.Clip.Model;
+
+/// <summary>
+/// A compute dtype for <see cref="ClipLoadOptions.DType"/> and why it was chosen. <see cref="Auto"/> picks the fastest
+/// precision the hardware computes natively: reduced precision only where it is actually faster, fp32 otherwise.
+/// Float32 stays the library default (<see cref="ClipLoadOptions.Default"/>) because it reproduces the reference exactly.
+/// </summary>
+/// <param name="DType">Float32, Float16 or BFloat16.</param>
+/// <param name="Reason">One human-readable phrase saying why, e.g. "this CPU has no native BF16".</param>
+public sealed record ComputePrecision(ScalarType DType, string Reason)
+{
+    // CUDA compute capability from which bf16 runs on tensor cores (Ampere, 8.0).
+    private const int CudaBf16MajorCapability = 8;
+
+    /// <summary>
+    /// The precision for <paramref name="device"/>: on the CPU bf16 when it has native BF16 instructions
+    /// (<see cref="CpuInfo.Current"/>) else fp32; on CUDA bf16 from compute capability 8 else fp16 (also when the
+    /// capability cannot be read: every CUDA GPU computes fp16); fp32 on any other device.
+    /// </summary>
+    public static ComputePrecision Auto(Device device) => device.type switch
+    {
+        DeviceType.CPU => ForCpu(CpuInfo.Current),
+        DeviceType.CUDA => ForCuda(CudaCapability.Query(Math.Max(0, (int)device.index))),
+        _ => new(ScalarType.Float32, $"no reduced precision is chosen automatically on {device.type} devices"),
+    };
+
+    /// <summary>What <see cref="Auto"/> picks on a CPU described by <paramref name="cpu"/>.</summary>
+    public static ComputePrecision ForCpu(CpuInfo cpu)
+    {
+        ArgumentNullException.ThrowIfNull(cpu);
+        return cpu.HasNativeBf16
+            ? new(ScalarType.BFloat16, $"this CPU has native BF16 ({string.Join(", ", cpu.NativeBf16Flags)})")
+            : new(ScalarType.Float32, "this CPU has no native BF16");
+    }
+
+    /// <summary>What <see cref="Auto"/> picks on a CUDA device of compute capability <paramref name="capability"/> (null: unknown).</summary>
+    public static ComputePrecision ForCuda((int Major, int Minor)? capability) => capability switch
+    {
+        null => new(ScalarType.Float16, "CUDA compute capability unknown: fp16, which every CUDA GPU computes"),
+        var (major, minor) when major >= CudaBf16MajorCapability => new(ScalarType.BFloat16, $"CUDA compute capability {major}.{minor} has BF16"),
+        var (major, minor) => new(ScalarType.Float16, $"CUDA compute capability {major}.{minor} has no BF16"),
+    };
+}
