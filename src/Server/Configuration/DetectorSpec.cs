@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using AnomalyClip.Clip.Model;
 
 namespace AnomalyClip.Server.Configuration;
 
@@ -59,15 +60,19 @@ public sealed record DetectorSpec
     /// <summary>This class's device (cpu, cuda, cuda:N); the server's <see cref="ServerOptions.Device"/> when null.</summary>
     public string? Device { get; init; }
 
-    /// <summary>clip: the compute dtype of the CLIP weights and activations, <c>fp32</c> (default), <c>fp16</c> or <c>bf16</c>.</summary>
+    /// <summary>
+    /// clip: the compute dtype, <c>auto</c> (default: <see cref="ComputePrecision.Auto"/>, bf16 where the device computes
+    /// it natively, else fp32 on a CPU), <c>fp32</c>, <c>fp16</c> or <c>bf16</c>.
+    /// </summary>
     public string? Dtype { get; init; }
 
-    /// <summary>The TorchSharp type <see cref="Dtype"/> names, or null when it names none.</summary>
-    internal static TorchSharp.torch.ScalarType? ParseDtype(string? dtype) => (dtype ?? "fp32").Trim().ToLowerInvariant() switch
+    /// <summary>The precision <see cref="Dtype"/> asks for on <paramref name="device"/>, or null when it names none.</summary>
+    internal ComputePrecision? PrecisionOn(TorchSharp.torch.Device device) => (Dtype ?? "auto").Trim().ToLowerInvariant() switch
     {
-        "fp32" or "float32" => TorchSharp.torch.ScalarType.Float32,
-        "fp16" or "float16" => TorchSharp.torch.ScalarType.Float16,
-        "bf16" or "bfloat16" => TorchSharp.torch.ScalarType.BFloat16,
+        "auto" => ComputePrecision.Auto(device),
+        "fp32" or "float32" => new(TorchSharp.torch.ScalarType.Float32, "dtype fp32"),
+        "fp16" or "float16" => new(TorchSharp.torch.ScalarType.Float16, "dtype fp16"),
+        "bf16" or "bfloat16" => new(TorchSharp.torch.ScalarType.BFloat16, "dtype bf16"),
         _ => null,
     };
 

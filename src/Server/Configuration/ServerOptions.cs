@@ -134,7 +134,7 @@ public sealed record ServerOptions
             if (spec.Model is not null || spec.Adapter is not null || spec.Dtype is not null)
                 throw new ServerConfigException(where, "model, adapter and dtype apply to backbone clip, not resnet18");
         }
-        else if (DetectorSpec.ParseDtype(spec.Dtype) is null) throw new ServerConfigException(where, $"unknown dtype '{spec.Dtype}' (fp32, fp16, bf16)");
+        else if (spec.PrecisionOn(TorchSharp.torch.CPU) is null) throw new ServerConfigException(where, $"unknown dtype '{spec.Dtype}' (auto, fp32, fp16, bf16)");
         if (spec.Backbone == DetectorSpec.Clip && spec.Adapter is null) throw new ServerConfigException(where, "backbone clip needs an adapter");
     }
 

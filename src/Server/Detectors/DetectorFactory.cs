@@ -86,7 +86,7 @@ internal sealed class DetectorFactory
 
     private AnomalyDetector Clip(string name, DetectorSpec spec, Device device)
     {
-        var dtype = DetectorSpec.ParseDtype(spec.Dtype)!.Value;
+        var dtype = spec.PrecisionOn(device)!.DType;
         var key = $"{device}|{spec.Model}|{spec.Adapter}|{spec.ImageSize}|{dtype}";
         if (!_clips.TryGetValue(key, out var pair))
         {

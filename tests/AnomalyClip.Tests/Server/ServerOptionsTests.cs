@@ -97,13 +97,14 @@ public class ServerOptionsTests
         var adapter = Path.Combine(dir, "adapter.safetensors");
         TinyAprilGan.Adapter.Save(adapter);
         DetectorSpec Clip(string? dtype) => new() { Backbone = DetectorSpec.Clip, Model = Golden.TinyA, Adapter = adapter, Dtype = dtype };
-        var options = new ServerOptions { Classes = new Dictionary<string, DetectorSpec> { ["half"] = Clip("bf16"), ["same"] = Clip("bfloat16"), ["full"] = Clip(null) } };
+        var options = new ServerOptions { Classes = new Dictionary<string, DetectorSpec> { ["half"] = Clip("bf16"), ["same"] = Clip("bfloat16"), ["full"] = Clip("fp32"), ["auto"] = Clip(null) } };
         options.Validate("test config");
         using var set = DetectorFactory.Load(options, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None);
         AnomalyClip.Clip.Model.ClipModel Model(string name) => ((AnomalyClip.Inference.Detection.ZeroShotDetector)set.Classes[name].Detector).Clip;
         Assert.Equal(TorchSharp.torch.ScalarType.BFloat16, Model("half").DType);
         Assert.Same(Model("half"), Model("same"));
         Assert.Equal(TorchSharp.torch.ScalarType.Float32, Model("full").DType);
+        Assert.Equal(AnomalyClip.Clip.Model.ComputePrecision.Auto(TorchSharp.torch.CPU).DType, Model("auto").DType);
     }
 
     [Fact]
