@@ -94,6 +94,8 @@ internal static class BenchPredictCommand
 
     internal static PredictBench Measure(ClipModelConfig config, int imageSize, int k, int iterations, int batch, Device device, ComputePrecision precision)
     {
+        // As predict does when it loads CLIP: the ViT's large buffers go back to the system when freed (see NativeHeap).
+        NativeHeap.ReturnLargeBlocksToSystem();
         using var clip = ClipModel.CreateRandom(config, new ClipLoadOptions(imageSize, DType: precision.DType), device);
         DTypeOption.Announce(precision);
         int layers = config.Vision.Layers;

@@ -75,6 +75,8 @@ internal sealed class ModelArguments
         Clip.Config.Activation? activationKind = act is null ? null : ParseActivation(act);
         var device = ParseDevice(r);
         Precision = DTypeOption.Resolve(r.GetValue(DType)!, device);
+        // The ViT's large buffers go back to the system when freed instead of staying resident (see NativeHeap).
+        NativeHeap.ReturnLargeBlocksToSystem();
         var clip = ClipModel.Load(source, device, new ClipLoadOptions(imageSize, activationKind, Precision.DType, tokenizer), progress: new ConsoleProgress());
         DTypeOption.Announce(Precision);
         return clip;
@@ -159,6 +161,8 @@ internal sealed class ModelArguments
     /// <summary>For benchmarks: random weights of a built-in architecture, or a model folder.</summary>
     public static ClipModel LoadOrRandom(string? modelDir, string arch, bool randomWeights, ClipLoadOptions options, Device device)
     {
+        // The ViT's large buffers go back to the system when freed instead of staying resident (see NativeHeap).
+        NativeHeap.ReturnLargeBlocksToSystem();
         if (randomWeights || modelDir is null)
         {
             if (!randomWeights) throw new ArgumentException("give --model-dir DIR, or --random-weights to benchmark without weight files");

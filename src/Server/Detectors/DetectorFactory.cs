@@ -94,6 +94,8 @@ internal sealed class DetectorFactory
             var adapter = AdapterWeights.Load(spec.Adapter!, device);
             _owned.Add(adapter);
             var meta = adapter.Metadata;
+            // The ViT's large buffers go back to the system when freed instead of staying resident (see NativeHeap).
+            NativeHeap.ReturnLargeBlocksToSystem();
             var clip = ClipModel.Load(spec.Model ?? meta.Backbone, device, new ClipLoadOptions(spec.ImageSize ?? meta.ImageSize, meta.ActivationKind, dtype));
             _owned.Add(clip);
             var zeroShot = ZeroShotDetector.Create(clip, adapter);
