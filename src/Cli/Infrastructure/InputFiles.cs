@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AnomalyClip.Clip.Preprocessing;
 
 namespace AnomalyClip.Cli.Infrastructure;
 
@@ -8,9 +9,6 @@ namespace AnomalyClip.Cli.Infrastructure;
 /// </summary>
 internal static class InputFiles
 {
-    private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase)
-        { ".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff" };
-
     public static IReadOnlyList<string> Expand(IEnumerable<string> inputs)
     {
         var result = new List<string>();
@@ -19,7 +17,7 @@ internal static class InputFiles
         {
             IEnumerable<string> files;
             if (File.Exists(input)) files = [input];
-            else if (Directory.Exists(input)) files = ImagesUnder(input);
+            else if (Directory.Exists(input)) files = ImageFiles.Under(input);
             else if (input.IndexOfAny(['*', '?']) >= 0) files = Glob(input);
             else throw new FileNotFoundException($"{input}: no such file, folder or matching glob");
             var matched = false;
@@ -33,18 +31,6 @@ internal static class InputFiles
         return result;
     }
 
-    // Symbolic links to folders are not followed: a link back up the tree would otherwise be walked until the path
-    // grows too long.
-    private static readonly EnumerationOptions Walk = new()
-    {
-        RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true,
-    };
-
-    private static IEnumerable<string> ImagesUnder(string dir) =>
-        Directory.EnumerateFiles(dir, "*", Walk)
-            .Where(f => ImageExtensions.Contains(Path.GetExtension(f)) && !Path.GetFileName(f).StartsWith('.'))
-            .Order(StringComparer.Ordinal);
-
     private static IEnumerable<string> Glob(string pattern)
     {
         var normalized = pattern.Replace('\\', '/');
@@ -55,8 +41,6 @@ internal static class InputFiles
         if (!Directory.Exists(root)) return [];
         var rest = cut < 0 ? normalized : normalized[(cut + 1)..];
         var regex = new Regex("^" + Regex.Escape(rest).Replace(@"\*\*/", "(.*/)?").Replace(@"\*\*", ".*").Replace(@"\*", "[^/]*").Replace(@"\?", "[^/]") + "$");
-        return Directory.EnumerateFiles(root, "*", Walk)
-            .Where(f => regex.IsMatch(Path.GetRelativePath(root, f).Replace('\\', '/')))
-            .Order(StringComparer.Ordinal);
+        return ImageFiles.Under(root, imagesOnly: false).Where(f => regex.IsMatch(Path.GetRelativePath(root, f).Replace('\\', '/')));
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AnomalyClip.Adapter.Checkpoints;
 using AnomalyClip.Clip.Model;
+using AnomalyClip.Clip.Preprocessing;
 using AnomalyClip.Inference.Detection;
 using AnomalyClip.Inference.FewShot;
 using AnomalyClip.Inference.Thresholds;
@@ -19,8 +20,6 @@ namespace AnomalyClip.Server.Detectors;
 /// </summary>
 internal sealed class DetectorFactory
 {
-    private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff" };
-
     private readonly List<IDisposable> _owned = [];
     private readonly Dictionary<string, CnnFewShotDetector> _resnets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (ZeroShotDetector ZeroShot, FewShotDetector? FewShot)> _clips = new(StringComparer.Ordinal);
@@ -160,9 +159,7 @@ internal sealed class DetectorFactory
     private static IReadOnlyList<string> Images(string folder)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: no such folder");
-        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Where(f => ImageExtensions.Contains(Path.GetExtension(f)) && !Path.GetFileName(f).StartsWith('.'))
-            .Order(StringComparer.Ordinal).ToArray();
+        var files = ImageFiles.Under(folder).ToArray();
         return files.Length > 0 ? files : throw new ArgumentException($"{folder}: no image files");
     }
 }
