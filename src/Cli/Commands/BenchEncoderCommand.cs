@@ -70,7 +70,7 @@ internal static class BenchEncoderCommand
         times.Sort();
         double median = times[times.Count / 2];
         double gflop = EncoderFlops(model) / 1e9;
-        return new EncoderBench(model.Config.Name, model.ImageSize, model.Device.ToString(), DTypeOption.Name(model.DType), precision.Reason,
+        return new EncoderBench(model.Config.Name, model.ImageSize, model.Device.ToString(), ComputePrecision.ShortName(model.DType), precision.Reason,
             CpuInfo.Current.Model, CpuInfo.Current.HasNativeBf16, batch, get_num_threads(), iterations, median, 1000.0 / median, gflop, gflop / (median / 1000.0),
             ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0));
     }

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using AnomalyClip.Adapter.Checkpoints;
 using AnomalyClip.Cli.Infrastructure;
-using AnomalyClip.Clip.Config;
 using AnomalyClip.Clip.Model;
 using AnomalyClip.Inference.Detection;
 using AnomalyClip.Clip.Preprocessing;
@@ -41,7 +40,7 @@ internal static class BenchPredictCommand
             var result = r.GetValue(backbone)!.Trim().ToLowerInvariant() switch
             {
                 DetectorArguments.ClipBackbone => r.GetValue(random)
-                    ? Measure(ClipModelConfigs.Get(r.GetValue(arch)!), r.GetValue(size) ?? 518, r.GetValue(k), r.GetValue(iterations), r.GetValue(batch), dev,
+                    ? Measure(r.GetValue(arch)!, r.GetValue(size) ?? 518, r.GetValue(k), r.GetValue(iterations), r.GetValue(batch), dev,
                         DTypeOption.Resolve(r.GetValue(dtype)!, dev))
                     : throw new ArgumentException("bench predict --backbone clip needs --random-weights"),
                 DetectorArguments.ResNet18Backbone => r.GetResult(dtype) is { Implicit: false }
@@ -87,16 +86,15 @@ internal static class BenchPredictCommand
         using var image = randn(batch, 3, imageSize, imageSize, device: device) * 50;
         var classes = new string?[batch];
         double fs = Median(iterations, () => detector.PredictTensor(image, classes)) / batch;
-        return new PredictBench(DetectorArguments.ResNet18Backbone, detector.Backbone.Name, imageSize, device.ToString(), DTypeOption.Name(ScalarType.Float32),
+        return new PredictBench(DetectorArguments.ResNet18Backbone, detector.Backbone.Name, imageSize, device.ToString(), ComputePrecision.ShortName(ScalarType.Float32),
             "the ResNet-18 runs in fp32 only", CpuInfo.Current.Model, CpuInfo.Current.HasNativeBf16, get_num_threads(),
             [.. detector.Features.LayerNames], k, batch, iterations, null, fs, ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0));
     }
 
-    internal static PredictBench Measure(ClipModelConfig config, int imageSize, int k, int iterations, int batch, Device device, ComputePrecision precision)
+    internal static PredictBench Measure(string arch, int imageSize, int k, int iterations, int batch, Device device, ComputePrecision precision)
     {
-        // As predict does when it loads CLIP: the ViT's large buffers go back to the system when freed (see NativeHeap).
-        NativeHeap.ReturnLargeBlocksToSystem();
-        using var clip = ClipModel.CreateRandom(config, new ClipLoadOptions(imageSize, DType: precision.DType), device);
+        using var clip = ModelArguments.LoadOrRandom(null, arch, randomWeights: true, new ClipLoadOptions(imageSize, DType: precision.DType), device);
+        var config = clip.Config;
         DTypeOption.Announce(precision);
         int layers = config.Vision.Layers;
         var taps = new[] { layers / 4, layers / 2, 3 * layers / 4, layers };
@@ -124,7 +122,7 @@ internal static class BenchPredictCommand
         var classes = new string?[batch];
         double zs = Median(iterations, () => zeroShot.PredictTensor(image, classes)) / batch;
         double fs = Median(iterations, () => fewShot.PredictTensor(image, classes)) / batch;
-        return new PredictBench(DetectorArguments.ClipBackbone, config.Name, imageSize, device.ToString(), DTypeOption.Name(precision.DType), precision.Reason,
+        return new PredictBench(DetectorArguments.ClipBackbone, config.Name, imageSize, device.ToString(), ComputePrecision.ShortName(precision.DType), precision.Reason,
             CpuInfo.Current.Model, CpuInfo.Current.HasNativeBf16, get_num_threads(), taps.Select(ClipPatchFeatureSource.LayerName).ToArray(), k, batch, iterations, zs, fs,
             ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0));
     }

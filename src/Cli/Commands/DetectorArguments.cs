@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AnomalyClip.Cli.Infrastructure;
+using AnomalyClip.Clip.Model;
 using AnomalyClip.Inference.Detection;
 using AnomalyClip.Inference.FewShot;
 using TorchSharp;
@@ -83,7 +84,7 @@ internal sealed class DetectorArguments
         // The ResNet-18 runs in fp32 only (--dtype is refused above), so "auto" has nothing to choose.
         var details = new Dictionary<string, string>
         {
-            ["detector"] = ResNet18Backbone, ["device"] = backbone.Device.ToString(), ["dtype"] = DTypeOption.Name(torch.ScalarType.Float32),
+            ["detector"] = ResNet18Backbone, ["device"] = backbone.Device.ToString(), ["dtype"] = ComputePrecision.ShortName(torch.ScalarType.Float32),
         };
         return new DetectorSession(detector, [], details);
     }
@@ -104,7 +105,7 @@ internal sealed class DetectorArguments
                 ["model"] = r.GetValue(Model.ModelDir) ?? r.GetValue(Model.Model) ?? clip.Config.Name,
                 ["adapter"] = Path.GetFullPath(r.GetValue(Model.Adapter)!),
                 ["device"] = clip.Device.ToString(),
-                ["dtype"] = DTypeOption.Name(clip.DType),
+                ["dtype"] = ComputePrecision.ShortName(clip.DType),
                 ["dtype_choice"] = Model.Precision!.Reason,
             };
             if (!fewShot) return new DetectorSession(zeroShot, owned, details, zeroShot.TextFeatures);

@@ -25,12 +25,7 @@ internal sealed class DetectorSession(AnomalyDetector detector, IReadOnlyList<ID
     /// Caches the text features of the classes the command will score and frees CLIP's text tower (about 0.5 GB of
     /// ViT-L-14 weights that would otherwise sit unused through the run); nothing for a backbone without one.
     /// </summary>
-    public void FixClasses(IEnumerable<string?> classNames)
-    {
-        if (text is null) return;
-        text.Precompute(classNames);
-        text.ReleaseTextTower();
-    }
+    public void FixClasses(IEnumerable<string?> classNames) => text?.KeepOnly(classNames);
 
     public void Dispose()
     {

@@ -24,9 +24,8 @@ internal static class DTypeOption
     public static ComputePrecision Resolve(string value, Device device)
     {
         var v = value.Trim().ToLowerInvariant();
-        if (v != Auto) return new ComputePrecision(Parse(v), $"--dtype {v}");
-        var auto = ComputePrecision.Auto(device);
-        return auto with { Reason = $"{Auto}: {auto.Reason}" };
+        var named = ComputePrecision.Named(v, device) ?? throw new ArgumentException($"--dtype: unknown dtype '{v}' (auto, fp32, fp16, bf16)");
+        return named with { Reason = v == Auto ? $"{Auto}: {named.Reason}" : $"--dtype {v}" };
     }
 
     /// <summary>
@@ -36,23 +35,6 @@ internal static class DTypeOption
     public static void Announce(ComputePrecision precision)
     {
         if (precision.Reason.StartsWith(Auto + ":", StringComparison.Ordinal))
-            Console.Error.WriteLine($"dtype: {Name(precision.DType)} ({precision.Reason})");
+            Console.Error.WriteLine($"dtype: {ComputePrecision.ShortName(precision.DType)} ({precision.Reason})");
     }
-
-    /// <summary>The short name outputs record: fp32, fp16 or bf16.</summary>
-    public static string Name(ScalarType dtype) => dtype switch
-    {
-        ScalarType.Float32 => "fp32",
-        ScalarType.Float16 => "fp16",
-        ScalarType.BFloat16 => "bf16",
-        _ => dtype.ToString(),
-    };
-
-    private static ScalarType Parse(string value) => value switch
-    {
-        "fp32" or "float32" => ScalarType.Float32,
-        "fp16" or "float16" => ScalarType.Float16,
-        "bf16" or "bfloat16" => ScalarType.BFloat16,
-        _ => throw new ArgumentException($"--dtype: unknown dtype '{value}' (auto, fp32, fp16, bf16)"),
-    };
 }

@@ -27,6 +27,33 @@ public sealed record ComputePrecision(ScalarType DType, string Reason)
         _ => new(ScalarType.Float32, $"no reduced precision is chosen automatically on {device.type} devices"),
     };
 
+    /// <summary>
+    /// The precision a dtype name asks for on <paramref name="device"/> (case-insensitive): <c>auto</c> (<see cref="Auto"/>),
+    /// <c>fp32</c>/<c>float32</c>, <c>fp16</c>/<c>float16</c>, <c>bf16</c>/<c>bfloat16</c>; null for any other name.
+    /// </summary>
+    public static ComputePrecision? Named(string name, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var v = name.Trim().ToLowerInvariant();
+        return v switch
+        {
+            "auto" => Auto(device),
+            "fp32" or "float32" => new(ScalarType.Float32, $"dtype {v}"),
+            "fp16" or "float16" => new(ScalarType.Float16, $"dtype {v}"),
+            "bf16" or "bfloat16" => new(ScalarType.BFloat16, $"dtype {v}"),
+            _ => null,
+        };
+    }
+
+    /// <summary>The short name outputs record for <paramref name="dtype"/>: fp32, fp16 or bf16.</summary>
+    public static string ShortName(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float32 => "fp32",
+        ScalarType.Float16 => "fp16",
+        ScalarType.BFloat16 => "bf16",
+        _ => dtype.ToString(),
+    };
+
     /// <summary>What <see cref="Auto"/> picks on a CPU described by <paramref name="cpu"/>.</summary>
     public static ComputePrecision ForCpu(CpuInfo cpu)
     {

@@ -67,14 +67,7 @@ public sealed record DetectorSpec
     public string? Dtype { get; init; }
 
     /// <summary>The precision <see cref="Dtype"/> asks for on <paramref name="device"/>, or null when it names none.</summary>
-    internal ComputePrecision? PrecisionOn(TorchSharp.torch.Device device) => (Dtype ?? "auto").Trim().ToLowerInvariant() switch
-    {
-        "auto" => ComputePrecision.Auto(device),
-        "fp32" or "float32" => new(TorchSharp.torch.ScalarType.Float32, "dtype fp32"),
-        "fp16" or "float16" => new(TorchSharp.torch.ScalarType.Float16, "dtype fp16"),
-        "bf16" or "bfloat16" => new(TorchSharp.torch.ScalarType.BFloat16, "dtype bf16"),
-        _ => null,
-    };
+    internal ComputePrecision? PrecisionOn(TorchSharp.torch.Device device) => ComputePrecision.Named(Dtype ?? "auto", device);
 
     /// <summary>Whether the detector is few-shot (has references or a bank).</summary>
     [JsonIgnore]

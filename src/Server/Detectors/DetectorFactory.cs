@@ -57,7 +57,7 @@ internal sealed class DetectorFactory
         var watch = Stopwatch.StartNew();
         try
         {
-            var device = DeviceName.Parse(deviceName, where);
+            var device = DeviceNames.Parse(deviceName);
             AnomalyDetector detector = spec.Backbone == DetectorSpec.ResNet18 ? ResNet18(spec, device) : Clip(name, spec, device);
             if (spec.FewShot) AddBank((MemoryBankDetector)detector, name, spec);
             var thresholds = Thresholds(detector, name, spec);
@@ -123,13 +123,12 @@ internal sealed class DetectorFactory
             var names = _clipClasses[key];
             try
             {
-                zeroShot.TextFeatures.Precompute(names);
+                zeroShot.TextFeatures.KeepOnly(names);
             }
             catch (InvalidOperationException e)
             {
                 throw new ServerConfigException($"class '{names[0]}'", e.Message, e);
             }
-            zeroShot.TextFeatures.ReleaseTextTower();
         }
     }
 
