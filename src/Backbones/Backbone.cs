@@ -2,6 +2,7 @@ using AnomalyClip.Backbones.Onnx;
 using AnomalyClip.Backbones.Preprocessing;
 using AnomalyClip.Backbones.ResNet;
 using AnomalyClip.Clip;
+using AnomalyClip.Clip.Model;
 using static TorchSharp.torch;
 
 namespace AnomalyClip.Backbones;
@@ -31,6 +32,11 @@ public static class Backbone
     /// in <see cref="AppContext.BaseDirectory"/>). Its ResNetPreprocess.onnx is looked for in the package layout next
     /// to it, beside it, then in those places.
     /// </param>
+    /// <param name="dtype">
+    /// The convolutions' dtype: Float32 (exact parity with ONNX Runtime), BFloat16 or Float16 (activations and
+    /// normalisation stay float32); null (the default) lets <see cref="ComputePrecision.Auto"/> pick the fastest one
+    /// the device computes natively. <see cref="IFeatureBackbone.Precision"/> says what was picked and why.
+    /// </param>
     /// <remarks>
     /// Layers: <c>layer1</c>..<c>layer4</c> are the four stage outputs (64, 128, 256, 512 channels; strides 4, 8, 16,
     /// 32); <c>pool</c> is the graph's own output, a 7×7 stride-1 average of layer4. That is global (1×1) for inputs up
@@ -38,15 +44,17 @@ public static class Backbone
     /// inputs give (layer4 side − 6)² cells, e.g. 4×4 at 320.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputSize"/> is below 32.</exception>
+    /// <exception cref="ArgumentException"><paramref name="dtype"/> is not a floating-point compute dtype.</exception>
     /// <exception cref="ModelLoadException">A file is missing, truncated, not ONNX, or not this ResNet / its preprocessing.</exception>
-    public static IFeatureBackbone ResNet18(Device? device = null, int inputSize = 224, string? modelPath = null)
+    public static IFeatureBackbone ResNet18(Device? device = null, int inputSize = 224, string? modelPath = null, ScalarType? dtype = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, MinimumResNetInputSize);
         if (modelPath is not null) ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
         device ??= CPU;
+        var precision = dtype is ScalarType requested ? ComputePrecision.Requested(requested) : ComputePrecision.Auto(device);
         ResNet18Files files = ResNet18Files.Locate(modelPath);
         ResNetSpec spec = ResNetGraphReader.Read(OnnxModelFile.Read(files.Model));
         ResNetPreprocessor preprocessor = ResNetPreprocessor.Load(files.Preprocess, inputSize);
-        return new ResNet18Backbone(new ResNetNetwork(spec, device), preprocessor, device, files);
+        return new ResNet18Backbone(new ResNetNetwork(spec, device, precision.DType), preprocessor, device, precision, files);
     }
 }

@@ -1,3 +1,4 @@
+using AnomalyClip.Clip.Model;
 using AnomalyClip.Clip.Preprocessing;
 using static TorchSharp.torch;
 
@@ -17,6 +18,12 @@ public interface IFeatureBackbone : IDisposable
 
     /// <summary>The TorchSharp device its weights live on, where inputs must be and outputs are.</summary>
     Device Device { get; }
+
+    /// <summary>
+    /// The precision its convolutions run at and why: Float32, or bf16/fp16 where the device computes it natively
+    /// (activations, normalisation and the returned feature maps stay float32).
+    /// </summary>
+    ComputePrecision Precision { get; }
 
     /// <summary>The feature maps <see cref="Forward"/> can return, shallow to deep (for a ResNet: <c>layer1</c>..<c>layer4</c>, <c>pool</c>).</summary>
     IReadOnlyList<string> LayerNames { get; }

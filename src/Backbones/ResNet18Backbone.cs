@@ -1,5 +1,6 @@
 using AnomalyClip.Backbones.Preprocessing;
 using AnomalyClip.Backbones.ResNet;
+using AnomalyClip.Clip.Model;
 using AnomalyClip.Clip.Preprocessing;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -13,11 +14,12 @@ internal sealed class ResNet18Backbone : IFeatureBackbone
     private readonly ResNetPreprocessor _preprocessor;
     private bool _disposed;
 
-    public ResNet18Backbone(ResNetNetwork network, ResNetPreprocessor preprocessor, Device device, ResNet18Files files)
+    public ResNet18Backbone(ResNetNetwork network, ResNetPreprocessor preprocessor, Device device, ComputePrecision precision, ResNet18Files files)
     {
         _network = network;
         _preprocessor = preprocessor;
         Device = device;
+        Precision = precision;
         Files = files;
     }
 
@@ -26,6 +28,8 @@ internal sealed class ResNet18Backbone : IFeatureBackbone
     public int InputSize => _preprocessor.Size;
 
     public Device Device { get; }
+
+    public ComputePrecision Precision { get; }
 
     public IReadOnlyList<string> LayerNames => ResNetNetwork.LayerNames;
 

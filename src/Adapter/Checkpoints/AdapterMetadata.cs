@@ -39,7 +39,7 @@ public sealed record AdapterMetadata(
     /// How to load the CLIP model these layers were trained on: at <see cref="ImageSize"/> with <see cref="Activation"/>
     /// (paper: 518 px, exact GELU), e.g. <c>ClipModel.Load(meta.Backbone, device, meta.ToLoadOptions())</c>.
     /// </summary>
-    public ClipLoadOptions ToLoadOptions(ScalarType dtype = ScalarType.Float32) => new(ImageSize, ActivationKind, dtype);
+    public ClipLoadOptions ToLoadOptions(ScalarType? dtype = null) => new(ImageSize, ActivationKind, dtype);
 
     /// <summary>Parses an activation name: gelu, or quickgelu / quick_gelu.</summary>
     /// <exception cref="JsonException">Another name.</exception>

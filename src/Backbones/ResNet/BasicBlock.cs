@@ -10,15 +10,15 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
     private readonly ConvNorm _second;
     private readonly ConvNorm? _projection;
 
-    public BasicBlock(string name, BlockSpec spec, Device device) : base(name)
+    public BasicBlock(string name, BlockSpec spec, Device device, ScalarType dtype) : base(name)
     {
-        _first = new ConvNorm(spec.First, device);
-        _second = new ConvNorm(spec.Second, device);
+        _first = new ConvNorm(spec.First, device, dtype);
+        _second = new ConvNorm(spec.Second, device, dtype);
         register_module("first", _first);
         register_module("second", _second);
         if (spec.Projection is not null)
         {
-            _projection = new ConvNorm(spec.Projection, device);
+            _projection = new ConvNorm(spec.Projection, device, dtype);
             register_module("projection", _projection);
         }
     }

@@ -6,7 +6,9 @@ namespace AnomalyClip.Backbones.ResNet;
 /// <summary>
 /// A convolution and the BatchNormalization that reads it, in inference form: conv(x, w) · s + t with
 /// s = γ/√(σ²+ε) and t = β − μ·s per channel (computed in float64, stored as float32). Padding is applied exactly
-/// as the graph states it, asymmetric included.
+/// as the graph states it, asymmetric included. The convolution runs in the weights' dtype (bf16 or fp16 on hardware
+/// that computes them natively) and the scale, the shift and the activations between layers stay float32, as under
+/// PyTorch autocast, where batch norm is a float32 operation.
 /// </summary>
 /// <remarks>
 /// The BN is deliberately not folded into the weights: rounding the scaled weights to float32 made the deviation
@@ -23,11 +25,11 @@ internal sealed class ConvNorm : nn.Module<Tensor, Tensor>
     private readonly long[] _stride;
     private readonly long[] _kernel;
 
-    public ConvNorm(ConvSpec spec, Device device) : base(spec.Name)
+    public ConvNorm(ConvSpec spec, Device device, ScalarType dtype) : base(spec.Name)
     {
         var (s, t) = Affine(spec);
         long[] perChannel = [1, spec.OutChannels, 1, 1];
-        weight = torch.tensor(spec.Weight, spec.Shape, ScalarType.Float32, device);
+        using (var exact = torch.tensor(spec.Weight, spec.Shape, ScalarType.Float32, device)) weight = exact.to_type(dtype);
         scale = torch.tensor(s, perChannel, ScalarType.Float32, device);
         shift = torch.tensor(t, perChannel, ScalarType.Float32, device);
         register_buffer(nameof(weight), weight);
@@ -46,15 +48,22 @@ internal sealed class ConvNorm : nn.Module<Tensor, Tensor>
     public Tensor Forward(Tensor x, int extraBottom, int extraRight)
     {
         Padding p = Padding.Extend(extraBottom, extraRight);
+        Tensor input = x.dtype == weight.dtype ? x : x.to_type(weight.dtype);
         Tensor y;
         if (p.IsSymmetric)
         {
-            y = nn.functional.conv2d(x, weight, strides: _stride, padding: [p.Top, p.Left]);
+            y = nn.functional.conv2d(input, weight, strides: _stride, padding: [p.Top, p.Left]);
         }
         else
         {
-            using Tensor padded = nn.functional.pad(x, [p.Left, p.Right, p.Top, p.Bottom]);
+            using Tensor padded = nn.functional.pad(input, [p.Left, p.Right, p.Top, p.Bottom]);
             y = nn.functional.conv2d(padded, weight, strides: _stride);
+        }
+        if (!ReferenceEquals(input, x)) input.Dispose();
+        if (y.dtype != ScalarType.Float32)
+        {
+            using Tensor reduced = y;
+            y = reduced.to_type(ScalarType.Float32);
         }
         return y.mul_(scale).add_(shift);
     }

@@ -18,9 +18,14 @@ internal sealed class ResNetNetwork : nn.Module<Tensor, Tensor>
     private readonly ModuleList<ModuleList<BasicBlock>> _stages = new();
     private readonly AveragePool _averagePool;
 
-    public ResNetNetwork(ResNetSpec spec, Device device) : base("resnet")
+    /// <param name="spec">Topology and weights.</param>
+    /// <param name="device">Where the weights live.</param>
+    /// <param name="dtype">The convolutions' dtype. The stem stays float32 whatever it is: its input is raw pixels minus
+    /// the mean image (±128), which bf16 rounds to ±0.5, and keeping it exact (6 % of the FLOPs up to layer3) cut the
+    /// bf16 features' relative error from 1.7–2.6 % to 1.1–1.7 % on the bundled samples.</param>
+    public ResNetNetwork(ResNetSpec spec, Device device, ScalarType dtype) : base("resnet")
     {
-        _stem = new ConvNorm(spec.Stem, device);
+        _stem = new ConvNorm(spec.Stem, device, ScalarType.Float32);
         _maxPool = new MaxPool(spec.MaxPool);
         _averagePool = new AveragePool(spec.AveragePool);
         long stride = spec.Stem.Stride[0] * spec.MaxPool.Stride[0];
@@ -29,7 +34,7 @@ internal sealed class ResNetNetwork : nn.Module<Tensor, Tensor>
         for (int s = 0; s < spec.Stages.Count; s++)
         {
             StageSpec stage = spec.Stages[s];
-            _stages.Add(new ModuleList<BasicBlock>(stage.Blocks.Select((b, i) => new BasicBlock($"block{i}", b, device)).ToArray()));
+            _stages.Add(new ModuleList<BasicBlock>(stage.Blocks.Select((b, i) => new BasicBlock($"block{i}", b, device, dtype)).ToArray()));
             stride *= stage.Blocks[0].First.Stride[0];
             channels.Add(stage.Channels);
             strides.Add((int)stride);

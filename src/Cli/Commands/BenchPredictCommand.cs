@@ -43,9 +43,8 @@ internal static class BenchPredictCommand
                     ? Measure(r.GetValue(arch)!, r.GetValue(size) ?? 518, r.GetValue(k), r.GetValue(iterations), r.GetValue(batch), dev,
                         DTypeOption.Resolve(r.GetValue(dtype)!, dev))
                     : throw new ArgumentException("bench predict --backbone clip needs --random-weights"),
-                DetectorArguments.ResNet18Backbone => r.GetResult(dtype) is { Implicit: false }
-                    ? throw new ArgumentException("--dtype applies to --backbone clip; the ResNet-18 runs in fp32")
-                    : MeasureResNet18(r.GetValue(size) ?? 224, r.GetValue(k), r.GetValue(iterations), r.GetValue(batch), dev,
+                DetectorArguments.ResNet18Backbone => MeasureResNet18(r.GetValue(size) ?? 224, r.GetValue(k), r.GetValue(iterations), r.GetValue(batch), dev,
+                    DTypeOption.Resolve(r.GetValue(dtype)!, dev),
                     DetectorArguments.CnnOptions(r.GetValue(layers)) with { CoresetFraction = r.GetValue(coreset) ?? CnnFewShotOptions.Default.CoresetFraction, Augmentation = DetectorArguments.AugmentationOr(r.GetValue(augment)) }),
                 var other => throw new ArgumentException($"--backbone: unknown backbone '{other}' (clip, resnet18)"),
             };
@@ -72,9 +71,10 @@ internal static class BenchPredictCommand
     /// The offline ResNet-18 few-shot detector with <paramref name="options"/>: a bank built as for real references
     /// (views, coreset, calibration) from k random images, then one preprocessed image at a time.
     /// </summary>
-    internal static PredictBench MeasureResNet18(int imageSize, int k, int iterations, int batch, Device device, CnnFewShotOptions options)
+    internal static PredictBench MeasureResNet18(int imageSize, int k, int iterations, int batch, Device device, ComputePrecision precision, CnnFewShotOptions options)
     {
-        using var detector = CnnFewShotDetector.Create(AnomalyClip.Backbones.Backbone.ResNet18(device, imageSize), options);
+        using var detector = CnnFewShotDetector.Create(AnomalyClip.Backbones.Backbone.ResNet18(device, imageSize, dtype: precision.DType), options);
+        DTypeOption.Announce(precision);
         var random = new Random(0);
         var references = Enumerable.Range(0, k).Select(_ =>
         {
@@ -85,9 +85,9 @@ internal static class BenchPredictCommand
         detector.AddBank(detector.BuildBank(references, references.Select((_, i) => $"random_{i}").ToArray(), null));
         using var image = randn(batch, 3, imageSize, imageSize, device: device) * 50;
         var classes = new string?[batch];
-        double fs = Median(iterations, () => detector.PredictTensor(image, classes)) / batch;
-        return new PredictBench(DetectorArguments.ResNet18Backbone, detector.Backbone.Name, imageSize, device.ToString(), ComputePrecision.ShortName(ScalarType.Float32),
-            "the ResNet-18 runs in fp32 only", CpuInfo.Current.Model, CpuInfo.Current.HasNativeBf16, get_num_threads(),
+        double fs = Medians(iterations, () => detector.PredictTensor(image, classes))[0] / batch;
+        return new PredictBench(DetectorArguments.ResNet18Backbone, detector.Backbone.Name, imageSize, device.ToString(), ComputePrecision.ShortName(precision.DType),
+            precision.Reason, CpuInfo.Current.Model, CpuInfo.Current.HasNativeBf16, get_num_threads(),
             [.. detector.Features.LayerNames], k, batch, iterations, null, fs, ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0));
     }
 
@@ -113,30 +113,36 @@ internal static class BenchPredictCommand
             using var reference = randn(1, 3, imageSize, imageSize);
             using var enc = clip.EncodeImage(reference, taps, pooled: false);
             using var features = ClipPatchFeatureSource.FromEncoding(enc, taps);
-            if (bank is null) bank = MemoryBank.FromFeatures("object", PatchMetric.Cosine, features, [$"random_{i}"]);
+            if (bank is null) bank = MemoryBank.FromFeatures("object", PatchMetric.Cosine, features, [$"random_{i}"], clip.DType);
             else bank.Extend(features, [$"random_{i}"]);
         }
         using var fewShot = FewShotDetector.Create(zeroShot, [bank!]);
 
         using var image = randn(batch, 3, imageSize, imageSize);
         var classes = new string?[batch];
-        double zs = Median(iterations, () => zeroShot.PredictTensor(image, classes)) / batch;
-        double fs = Median(iterations, () => fewShot.PredictTensor(image, classes)) / batch;
+        var medians = Medians(iterations, () => zeroShot.PredictTensor(image, classes), () => fewShot.PredictTensor(image, classes));
+        double zs = medians[0] / batch, fs = medians[1] / batch;
         return new PredictBench(DetectorArguments.ClipBackbone, config.Name, imageSize, device.ToString(), ComputePrecision.ShortName(precision.DType), precision.Reason,
             CpuInfo.Current.Model, CpuInfo.Current.HasNativeBf16, get_num_threads(), taps.Select(ClipPatchFeatureSource.LayerName).ToArray(), k, batch, iterations, zs, fs,
             ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0));
     }
 
-    private static double Median(int iterations, Action predict)
+    /// <summary>
+    /// Median ms of each of <paramref name="predictions"/> over <paramref name="iterations"/> rounds after one warm-up
+    /// round. The predictions take turns within a round, in an order reversed every round, so that a slow spell of a
+    /// shared machine weighs on all of them alike rather than on whichever ran last.
+    /// </summary>
+    private static double[] Medians(int iterations, params Action[] predictions)
     {
-        var times = new List<double>();
-        for (int i = 0; i <= iterations; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            predict();
-            if (i > 0) times.Add(sw.Elapsed.TotalMilliseconds); // the first call warms up
-        }
-        times.Sort();
-        return times[times.Count / 2];
+        var times = predictions.Select(_ => new List<double>()).ToArray();
+        for (int round = 0; round <= iterations; round++)
+            for (int turn = 0; turn < predictions.Length; turn++)
+            {
+                int p = round % 2 == 0 ? turn : predictions.Length - 1 - turn;
+                var sw = Stopwatch.StartNew();
+                predictions[p]();
+                if (round > 0) times[p].Add(sw.Elapsed.TotalMilliseconds);
+            }
+        return times.Select(t => t.Order().ElementAt(t.Count / 2)).ToArray();
     }
 }

@@ -70,7 +70,7 @@ internal sealed class DetectorArguments
 
     private DetectorSession OpenResNet18(ParseResult r, int batch, double sigma)
     {
-        foreach (var clipOnly in new Option[] { Model.Adapter, Model.ModelDir, Model.Model, Model.TokenizerFile, Model.Activation, Model.Taps, Model.DType })
+        foreach (var clipOnly in new Option[] { Model.Adapter, Model.ModelDir, Model.Model, Model.TokenizerFile, Model.Activation, Model.Taps })
             if (r.GetResult(clipOnly) is { Implicit: false }) throw new ArgumentException($"{clipOnly.Name} applies to --backbone clip, not resnet18");
         double? coreset = r.GetValue(Coreset);
         var augmentation = AugmentationOr(r.GetValue(Augment));
@@ -79,12 +79,15 @@ internal sealed class DetectorArguments
         {
             SmoothingSigma = sigma, CoresetFraction = coreset ?? CnnFewShotOptions.Default.CoresetFraction, Augmentation = augmentation, BatchSize = batch,
         };
-        var backbone = AnomalyClip.Backbones.Backbone.ResNet18(Model.ParseDevice(r), size);
+        var device = Model.ParseDevice(r);
+        var precision = DTypeOption.Resolve(r.GetValue(Model.DType)!, device);
+        var backbone = AnomalyClip.Backbones.Backbone.ResNet18(device, size, dtype: precision.DType);
+        DTypeOption.Announce(precision);
         var detector = CnnFewShotDetector.Create(backbone, options);
-        // The ResNet-18 runs in fp32 only (--dtype is refused above), so "auto" has nothing to choose.
         var details = new Dictionary<string, string>
         {
-            ["detector"] = ResNet18Backbone, ["device"] = backbone.Device.ToString(), ["dtype"] = ComputePrecision.ShortName(torch.ScalarType.Float32),
+            ["detector"] = ResNet18Backbone, ["device"] = backbone.Device.ToString(),
+            ["dtype"] = ComputePrecision.ShortName(backbone.Precision.DType), ["dtype_choice"] = precision.Reason,
         };
         return new DetectorSession(detector, [], details);
     }

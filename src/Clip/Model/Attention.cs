@@ -20,14 +20,14 @@ internal sealed class Attention : nn.Module<Tensor, Tensor>
     public readonly Linear out_proj;
 #pragma warning restore IDE1006
 
-    public Attention(int width, int heads, bool causal) : base(nameof(Attention))
+    public Attention(int width, int heads, bool causal, ScalarType dtype, Device device) : base(nameof(Attention))
     {
         _heads = heads;
         _causal = causal;
-        in_proj_weight = new Parameter(empty(3L * width, width));
-        in_proj_bias = new Parameter(zeros(3L * width));
+        in_proj_weight = new Parameter(empty(3L * width, width, dtype, device));
+        in_proj_bias = new Parameter(zeros(3L * width, dtype, device));
         nn.init.xavier_uniform_(in_proj_weight);
-        out_proj = nn.Linear(width, width);
+        out_proj = nn.Linear(width, width, device: device, dtype: dtype);
         RegisterComponents();
     }
 

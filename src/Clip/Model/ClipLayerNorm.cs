@@ -19,11 +19,11 @@ internal sealed class ClipLayerNorm : nn.Module<Tensor, Tensor>
     public readonly Parameter bias;
 #pragma warning restore IDE1006
 
-    public ClipLayerNorm(long width) : base(nameof(ClipLayerNorm))
+    public ClipLayerNorm(long width, Device device) : base(nameof(ClipLayerNorm))
     {
         _shape = [width];
-        weight = new Parameter(ones(width));
-        bias = new Parameter(zeros(width));
+        weight = new Parameter(ones(width, ScalarType.Float32, device));
+        bias = new Parameter(zeros(width, ScalarType.Float32, device));
         RegisterComponents();
     }
 

@@ -17,18 +17,21 @@ public sealed partial class ClipModel : nn.Module
     internal readonly Parameter logit_scale;
 #pragma warning restore IDE1006
 
-    internal ClipModel(ClipModelConfig config, ClipLoadOptions options) : base(nameof(ClipModel))
+    // Parameters are created in their final dtype on their final device: building in float32 on the CPU and converting
+    // afterwards would hold both copies at once (the load peak of a half-precision model would be float32's).
+    internal ClipModel(ClipModelConfig config, ClipLoadOptions options, Device device) : base(nameof(ClipModel))
     {
         if (config.Problem() is string problem) throw new ArgumentException($"model config '{config.Name}': {problem}", nameof(config));
         if (options.ImageSize is int size && (size < config.Vision.PatchSize || size > 8192))
             throw new ArgumentException($"image size {size} px is outside {config.Vision.PatchSize}..8192 for {config.Name} (patch {config.Vision.PatchSize} px)", nameof(options));
+        Precision = options.DType is ScalarType requested ? ComputePrecision.Requested(requested) : ComputePrecision.Auto(device);
+        var dtype = Precision.DType;
         var activation = options.Activation ?? config.Activation;
         Config = config with { Activation = activation };
-        visual = new VisionTransformer(config.Vision, config.EmbedDim, options.ImageSize ?? config.Vision.ImageSize, activation);
-        text = new TextTransformer(config.Text, config.EmbedDim, activation);
-        logit_scale = new Parameter(tensor((float)Math.Log(1 / 0.07)));
+        visual = new VisionTransformer(config.Vision, config.EmbedDim, options.ImageSize ?? config.Vision.ImageSize, activation, dtype, device);
+        text = new TextTransformer(config.Text, config.EmbedDim, activation, dtype, device);
+        logit_scale = new Parameter(tensor((float)Math.Log(1 / 0.07), ScalarType.Float32, device));
         RegisterComponents();
-        DType = options.DType;
     }
 
     /// <summary>The architecture (with the activation actually used).</summary>
@@ -51,8 +54,11 @@ public sealed partial class ClipModel : nn.Module
     /// <summary>Input side in pixels the vision tower runs at.</summary>
     public int ImageSize => visual.ImageSize;
 
-    /// <summary>Compute dtype of the matmul weights.</summary>
-    public ScalarType DType { get; private set; }
+    /// <summary>Compute dtype of the matmul weights (<see cref="Precision"/>'s).</summary>
+    public ScalarType DType => Precision.DType;
+
+    /// <summary>The compute precision the model runs at and why (asked for, or picked by <see cref="ComputePrecision.Auto"/>).</summary>
+    public ComputePrecision Precision { get; }
 
     /// <summary>Device the parameters live on.</summary>
     public Device Device => visual.conv1.weight!.device;
@@ -65,8 +71,8 @@ public sealed partial class ClipModel : nn.Module
     {
         options ??= ClipLoadOptions.Default;
         using var scope = NewDisposeScope();
-        var model = new ClipModel(config, options);
-        model.Freeze(options.DType, device ?? CPU);
+        var model = new ClipModel(config, options, device ?? CPU);
+        model.Freeze();
         return model.DetachParameters();
     }
 
@@ -82,15 +88,19 @@ public sealed partial class ClipModel : nn.Module
     /// <param name="device">Target device (CPU when null).</param>
     /// <exception cref="ModelLoadException">The weights do not fit the architecture.</exception>
     public static ClipModel FromStateDict(ClipModelConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source,
-        ClipLoadOptions? options = null, Device? device = null)
+        ClipLoadOptions? options = null, Device? device = null) => Build(config, stateDict, source, options, device, releaseBound: false);
+
+    // releaseBound: the state dict is the caller's to discard (Load), and each tensor is freed as soon as it is copied.
+    private static ClipModel Build(ClipModelConfig config, IReadOnlyDictionary<string, Tensor> stateDict, string source,
+        ClipLoadOptions? options, Device? device, bool releaseBound)
     {
         options ??= ClipLoadOptions.Default;
         using var scope = NewDisposeScope();
-        var model = new ClipModel(config, options);
+        var model = new ClipModel(config, options, device ?? CPU);
         try
         {
-            ClipWeightsBinder.Bind(model, stateDict, source);
-            model.Freeze(options.DType, device ?? CPU);
+            ClipWeightsBinder.Bind(model, stateDict, source, releaseBound);
+            model.Freeze();
             return model.DetachParameters();
         }
         catch
@@ -148,15 +158,8 @@ public sealed partial class ClipModel : nn.Module
         return this;
     }
 
-    private void Freeze(ScalarType dtype, Device device)
+    private void Freeze()
     {
-        if (dtype != ScalarType.Float32)
-        {
-            this.to(dtype);
-            foreach (var ln in modules().OfType<ClipLayerNorm>()) ln.to(ScalarType.Float32);
-        }
-        DType = dtype;
-        this.to(device);
         foreach (var p in parameters()) p.requires_grad = false;
     }
 }

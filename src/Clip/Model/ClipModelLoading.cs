@@ -40,7 +40,7 @@ public sealed partial class ClipModel
         try
         {
             config ??= ModelConfigInference.FromStateDict(sd.ToDictionary(kv => kv.Key, kv => kv.Value.shape), resolved.WeightsPath);
-            model = FromStateDict(config, sd, resolved.WeightsPath, options, device);
+            model = Build(config, sd, resolved.WeightsPath, options, device, releaseBound: true);
         }
         catch (ModelLoadException ex) when (resolved.ConfigPath is { } configPath && ex.FilePath == resolved.WeightsPath)
         {

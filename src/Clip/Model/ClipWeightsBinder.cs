@@ -12,7 +12,11 @@ internal static class ClipWeightsBinder
     /// <summary>OpenCLIP keeps the text tower at top level; this model nests it under "text.".</summary>
     public static string ToOpenClipKey(string name) => name.StartsWith("text.", StringComparison.Ordinal) ? name["text.".Length..] : name;
 
-    public static void Bind(ClipModel model, IReadOnlyDictionary<string, Tensor> stateDict, string source)
+    /// <summary>
+    /// Copies every parameter from <paramref name="stateDict"/>. With <paramref name="releaseBound"/> each file tensor
+    /// is disposed once copied, so a load holds the file's copy of one tensor at a time rather than all of them.
+    /// </summary>
+    public static void Bind(ClipModel model, IReadOnlyDictionary<string, Tensor> stateDict, string source, bool releaseBound = false)
     {
         var missing = new List<string>();
         var misShaped = new List<string>();
@@ -50,6 +54,7 @@ internal static class ClipWeightsBinder
             }
             param.copy_(value.to_type(param.dtype));
             if (!param.isfinite().all().item<bool>()) nonFinite.Add(key);
+            if (releaseBound) src.Dispose();
         }
         var unexpected = stateDict.Keys.Where(k => !used.Contains(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
         if (missing.Count + misShaped.Count + unexpected.Count + nonFinite.Count == 0) return;

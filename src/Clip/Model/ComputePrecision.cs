@@ -5,8 +5,8 @@ namespace AnomalyClip.Clip.Model;
 
 /// <summary>
 /// A compute dtype for <see cref="ClipLoadOptions.DType"/> and why it was chosen. <see cref="Auto"/> picks the fastest
-/// precision the hardware computes natively: reduced precision only where it is actually faster, fp32 otherwise.
-/// Float32 stays the library default (<see cref="ClipLoadOptions.Default"/>) because it reproduces the reference exactly.
+/// precision the hardware computes natively: reduced precision only where it is actually faster, fp32 otherwise. It is
+/// the default (<see cref="ClipLoadOptions.Default"/>); ask for Float32 to reproduce the reference exactly.
 /// </summary>
 /// <param name="DType">Float32, Float16 or BFloat16.</param>
 /// <param name="Reason">One human-readable phrase saying why, e.g. "this CPU has no native BF16".</param>
@@ -44,6 +44,12 @@ public sealed record ComputePrecision(ScalarType DType, string Reason)
             _ => null,
         };
     }
+
+    /// <summary>A dtype asked for by the caller.</summary>
+    /// <exception cref="ArgumentException"><paramref name="dtype"/> is not Float32, Float16 or BFloat16.</exception>
+    public static ComputePrecision Requested(ScalarType dtype) => dtype is ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16
+        ? new(dtype, $"dtype {ShortName(dtype)} asked for")
+        : throw new ArgumentException($"compute dtype {dtype} is not one of Float32, Float16, BFloat16", nameof(dtype));
 
     /// <summary>The short name outputs record for <paramref name="dtype"/>: fp32, fp16 or bf16.</summary>
     public static string ShortName(ScalarType dtype) => dtype switch

@@ -18,11 +18,11 @@ internal sealed class Mlp : nn.Module<Tensor, Tensor>
     public readonly Linear c_proj;
 #pragma warning restore IDE1006
 
-    public Mlp(int width, int hidden, Activation activation) : base(nameof(Mlp))
+    public Mlp(int width, int hidden, Activation activation, ScalarType dtype, Device device) : base(nameof(Mlp))
     {
         _activation = activation;
-        c_fc = nn.Linear(width, hidden);
-        c_proj = nn.Linear(hidden, width);
+        c_fc = nn.Linear(width, hidden, device: device, dtype: dtype);
+        c_proj = nn.Linear(hidden, width, device: device, dtype: dtype);
         RegisterComponents();
     }
 

@@ -18,12 +18,12 @@ internal sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
     public readonly Mlp mlp;
 #pragma warning restore IDE1006
 
-    public ResidualAttentionBlock(int width, int heads, int mlpWidth, Activation activation, bool causal) : base(nameof(ResidualAttentionBlock))
+    public ResidualAttentionBlock(int width, int heads, int mlpWidth, Activation activation, bool causal, ScalarType dtype, Device device) : base(nameof(ResidualAttentionBlock))
     {
-        ln_1 = new ClipLayerNorm(width);
-        attn = new Attention(width, heads, causal);
-        ln_2 = new ClipLayerNorm(width);
-        mlp = new Mlp(width, mlpWidth, activation);
+        ln_1 = new ClipLayerNorm(width, device);
+        attn = new Attention(width, heads, causal, dtype, device);
+        ln_2 = new ClipLayerNorm(width, device);
+        mlp = new Mlp(width, mlpWidth, activation, dtype, device);
         RegisterComponents();
     }
 

@@ -19,14 +19,14 @@ public sealed class TextTransformer : nn.Module
     internal readonly Parameter text_projection;
 #pragma warning restore IDE1006
 
-    internal TextTransformer(TextConfig cfg, int embedDim, Activation activation) : base(nameof(TextTransformer))
+    internal TextTransformer(TextConfig cfg, int embedDim, Activation activation, ScalarType dtype, Device device) : base(nameof(TextTransformer))
     {
         Config = cfg;
-        token_embedding = nn.Embedding(cfg.VocabSize, cfg.Width);
-        positional_embedding = new Parameter(randn(cfg.ContextLength, cfg.Width) * 0.01);
-        transformer = new Transformer(cfg.Width, cfg.Layers, cfg.Heads, cfg.MlpWidth, activation, causal: true);
-        ln_final = new ClipLayerNorm(cfg.Width);
-        text_projection = new Parameter(randn(cfg.Width, embedDim) * Math.Pow(cfg.Width, -0.5));
+        token_embedding = nn.Embedding(cfg.VocabSize, cfg.Width, device: device, dtype: dtype);
+        positional_embedding = new Parameter(randn(cfg.ContextLength, cfg.Width, dtype, device).mul_(0.01));
+        transformer = new Transformer(cfg.Width, cfg.Layers, cfg.Heads, cfg.MlpWidth, activation, causal: true, dtype, device);
+        ln_final = new ClipLayerNorm(cfg.Width, device);
+        text_projection = new Parameter(randn(cfg.Width, embedDim, dtype, device).mul_(Math.Pow(cfg.Width, -0.5)));
         RegisterComponents();
     }
 

@@ -21,7 +21,7 @@ public sealed class VisionTransformer : nn.Module
     internal readonly Parameter proj;
 #pragma warning restore IDE1006
 
-    internal VisionTransformer(VisionConfig cfg, int embedDim, int imageSize, Activation activation) : base(nameof(VisionTransformer))
+    internal VisionTransformer(VisionConfig cfg, int embedDim, int imageSize, Activation activation, ScalarType dtype, Device device) : base(nameof(VisionTransformer))
     {
         if (imageSize <= 0 || imageSize % cfg.PatchSize != 0)
             throw new ArgumentException($"image size {imageSize} is not a positive multiple of the patch size {cfg.PatchSize}", nameof(imageSize));
@@ -29,13 +29,13 @@ public sealed class VisionTransformer : nn.Module
         ImageSize = imageSize;
         Grid = imageSize / cfg.PatchSize;
         double scale = Math.Pow(cfg.Width, -0.5);
-        conv1 = nn.Conv2d(3, cfg.Width, cfg.PatchSize, stride: cfg.PatchSize, bias: false);
-        class_embedding = new Parameter(randn(cfg.Width) * scale);
-        positional_embedding = new Parameter(randn(1L + Grid * Grid, cfg.Width) * scale);
-        ln_pre = new ClipLayerNorm(cfg.Width);
-        transformer = new Transformer(cfg.Width, cfg.Layers, cfg.Heads, cfg.MlpWidth, activation, causal: false);
-        ln_post = new ClipLayerNorm(cfg.Width);
-        proj = new Parameter(randn(cfg.Width, embedDim) * scale);
+        conv1 = nn.Conv2d(3, cfg.Width, cfg.PatchSize, stride: cfg.PatchSize, bias: false, device: device, dtype: dtype);
+        class_embedding = new Parameter(randn(cfg.Width, dtype, device).mul_(scale));
+        positional_embedding = new Parameter(randn(1L + Grid * Grid, cfg.Width, dtype, device).mul_(scale));
+        ln_pre = new ClipLayerNorm(cfg.Width, device);
+        transformer = new Transformer(cfg.Width, cfg.Layers, cfg.Heads, cfg.MlpWidth, activation, causal: false, dtype, device);
+        ln_post = new ClipLayerNorm(cfg.Width, device);
+        proj = new Parameter(randn(cfg.Width, embedDim, dtype, device).mul_(scale));
         RegisterComponents();
     }
 

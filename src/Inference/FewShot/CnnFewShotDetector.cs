@@ -20,6 +20,9 @@ namespace AnomalyClip.Inference.FewShot;
 /// scores below 0.5 unless its worst patch is more than three standard deviations beyond what the references reach,
 /// so 0.5 is a usable first threshold (calibrate for a better one). With k = 1 there is nothing to calibrate on and
 /// the score is the raw map maximum (a distance, not in [0, 1]).</para>
+/// <para>Precision: the backbone's convolutions may run in bf16 (<see cref="IFeatureBackbone.Precision"/>), but its
+/// features and the banks stay float32: a Euclidean search in bf16 would round |b|² − 2 b·q, values in the hundreds
+/// whose differences decide the neighbour, and the coreset keeps this GEMM small anyway.</para>
 /// <para>Ownership: the detector owns its backbone and its banks.</para>
 /// </remarks>
 public sealed class CnnFewShotDetector : MemoryBankDetector

@@ -121,5 +121,9 @@ public sealed class FewShotDetector : MemoryBankDetector
 
     private protected override Tensor FinalMaps(Tensor? baseMaps, Tensor bankMaps) => Core.Smooth(baseMaps! + bankMaps.to(baseMaps!.device));
 
+    // Cosine scores of unit rows lie in [−1, 1], where a reduced-precision search loses little; rows in CLIP's compute
+    // dtype halve the bank and let the search run at the encoder's GEMM speed.
+    private protected override ScalarType BankRowDType => Core.Clip.DType;
+
     private protected override Tensor UpsampleToMap(Tensor patchValues) => ZeroShotMaps.UpsamplePatchValues(patchValues, Core.ImageSize);
 }

@@ -10,7 +10,9 @@ namespace AnomalyClip.Inference.FewShot;
 /// The few-shot memory of one class: per named patch-feature layer, the patch features of k normal reference images
 /// ([rows, C], rows in reference order), stored the way the distance needs them (unit-norm rows for
 /// <see cref="PatchMetric.Cosine"/>, raw rows for <see cref="PatchMetric.Euclidean"/>), and which reference each row
-/// came from, so one reference can be left out (calibration) and rows can be subsampled (coreset).
+/// came from, so one reference can be left out (calibration) and rows can be subsampled (coreset). Rows are stored in
+/// float32, or (cosine banks) in the detector's bf16/fp16 compute dtype: half the memory, searched at reduced-precision
+/// GEMM speed, each query's best row then re-scored in float32 (see <see cref="Distance"/>).
 /// </summary>
 public sealed class MemoryBank : IDisposable
 {
@@ -21,10 +23,18 @@ public sealed class MemoryBank : IDisposable
     private readonly List<Tensor> _layers;
     private readonly List<Tensor> _owners;
     private readonly List<string> _references;
+    private readonly ScalarType _rowDType;
 
     private MemoryBank(string className, PatchMetric metric, IReadOnlyList<string> layerNames, List<Tensor> layers, List<Tensor> owners,
-        IReadOnlyList<string> references, FewShotCalibration? calibration)
+        IReadOnlyList<string> references, FewShotCalibration? calibration, ScalarType rowDType = ScalarType.Float32)
     {
+        if (rowDType is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16))
+            throw new ArgumentException($"memory-bank rows are Float32, BFloat16 or Float16, not {rowDType}", nameof(rowDType));
+        // Cosine scores of unit rows lie in [−1, 1]; Euclidean scores |b|² − 2 b·q can be large and close together,
+        // so a reduced-precision search could not tell their neighbours apart.
+        if (rowDType != ScalarType.Float32 && metric != PatchMetric.Cosine)
+            throw new ArgumentException($"{metric} memory banks keep float32 rows; only cosine banks can hold {rowDType}", nameof(rowDType));
+        _rowDType = rowDType;
         ClassName = className;
         Metric = metric;
         LayerNames = layerNames.ToArray();
@@ -39,6 +49,9 @@ public sealed class MemoryBank : IDisposable
 
     /// <summary>The distance the bank is searched with.</summary>
     public PatchMetric Metric { get; }
+
+    /// <summary>The dtype the rows are stored and searched in: Float32, or BFloat16/Float16.</summary>
+    public ScalarType RowDType => _layers.Count > 0 ? _layers[0].dtype : _rowDType;
 
     /// <summary>Names of the layers, in order (e.g. "block6", or "layer2+layer3").</summary>
     public IReadOnlyList<string> LayerNames { get; }
@@ -61,11 +74,14 @@ public sealed class MemoryBank : IDisposable
     /// <summary>
     /// Creates a bank from the features of the references: <paramref name="features"/> holds N = k·v images, the v
     /// views (1 without augmentation) of each reference one after the other, in the order of <paramref name="references"/>.
+    /// Rows are normalised in float32 and stored in <paramref name="rowDType"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">N is not a multiple of the reference count.</exception>
-    public static MemoryBank FromFeatures(string className, PatchMetric metric, PatchFeatures features, IReadOnlyList<string> references)
+    /// <exception cref="ArgumentException">N is not a multiple of the reference count, or <paramref name="rowDType"/> is
+    /// not Float32, BFloat16 or Float16, or not Float32 for a Euclidean bank.</exception>
+    public static MemoryBank FromFeatures(string className, PatchMetric metric, PatchFeatures features, IReadOnlyList<string> references,
+        ScalarType rowDType = ScalarType.Float32)
     {
-        var bank = new MemoryBank(className, metric, features.Names, [], [], [], null);
+        var bank = new MemoryBank(className, metric, features.Names, [], [], [], null, rowDType);
         bank.Append(features, references, firstOwner: 0);
         return bank;
     }
@@ -92,6 +108,7 @@ public sealed class MemoryBank : IDisposable
             long patches = f.shape[1];
             var rows = f.reshape(-1, f.shape[2]).to_type(ScalarType.Float32);
             if (Metric == PatchMetric.Cosine) rows = UnitRows(rows);
+            rows = rows.to_type(RowDType);
             var owners = arange(firstOwner, firstOwner + references.Count, ScalarType.Int32, device: f.device)
                 .repeat_interleave(views * patches);
             if (_layers.Count == i)
@@ -125,7 +142,9 @@ public sealed class MemoryBank : IDisposable
     /// Distance of every query patch to the bank: [N, P] for query features [N, P, C] of layer <paramref name="layer"/>,
     /// the minimum over bank rows of 1 − cos (cosine) or of the Euclidean distance. Computed as matmuls over chunks of
     /// bank rows, so memory stays bounded for large k. <paramref name="exclude"/> skips the rows of one reference
-    /// (leave-one-out).
+    /// (leave-one-out). A bank of reduced-precision rows finds each query's best row with a matmul in that dtype, then
+    /// scores that row in float32: the search runs at reduced-precision speed, the distance keeps float32's precision
+    /// (only a near-tie can pick a neighbour that is not the very nearest, and then by less than bf16's rounding).
     /// </summary>
     /// <exception cref="InvalidOperationException">No row is left to compare with.</exception>
     public Tensor Distance(string layer, Tensor query, int? exclude = null, long chunkRows = 16384)
@@ -137,8 +156,10 @@ public sealed class MemoryBank : IDisposable
         long n = query.shape[0], p = query.shape[1];
         var q = query.to(bank.device).to_type(ScalarType.Float32).reshape(n * p, -1);
         bool cosine = Metric == PatchMetric.Cosine;
-        var qt = (cosine ? UnitRows(q) : q).t();
-        var qSquared = cosine ? null : q.pow(2).sum(1).unsqueeze(0);
+        if (cosine) q = UnitRows(q);
+        bool reduced = bank.dtype != ScalarType.Float32;
+        var qt = q.to_type(bank.dtype).t();
+        var qSquared = cosine ? null : q.pow(2).sum(1);
         Tensor? best = null;
         for (long start = 0; start < bank.shape[0]; start += chunkRows)
         {
@@ -153,12 +174,21 @@ public sealed class MemoryBank : IDisposable
                 if (mine.all().item<bool>()) continue;
                 scores = scores.masked_fill(mine, cosine ? float.NegativeInfinity : float.PositiveInfinity);
             }
-            var chunkBest = cosine ? scores.amax([0]) : scores.amin([0]);
+            var chunkBest = reduced ? Rescore(rows, scores, q, cosine) : cosine ? scores.amax([0]) : scores.amin([0]);
             best = best is null ? chunkBest : cosine ? maximum(best, chunkBest) : minimum(best, chunkBest);
         }
         if (best is null) throw new InvalidOperationException($"memory bank of '{ClassName}' has no rows to compare with");
-        var distance = cosine ? 1 - best : (best + qSquared!.squeeze(0)).clamp_min(0).sqrt();
+        var distance = cosine ? 1 - best : (best + qSquared!).clamp_min(0).sqrt();
         return distance.reshape(n, p).MoveToOuterDisposeScope();
+    }
+
+    // The float32 score (cosine: b·q; Euclidean: |b|² − 2 b·q) of each query's best row among reduced-precision scores [rows, Q].
+    private static Tensor Rescore(Tensor rows, Tensor scores, Tensor q, bool cosine)
+    {
+        var winner = cosine ? scores.argmax(0) : scores.argmin(0);
+        var b = rows.index_select(0, winner).to_type(ScalarType.Float32);
+        var dot = (b * q).sum(1);
+        return cosine ? dot : b.pow(2).sum(1) - 2 * dot;
     }
 
     // sklearn's cosine_similarity: rows scaled to unit norm (a zero row stays zero).
@@ -212,6 +242,10 @@ public sealed class MemoryBank : IDisposable
         {
             if (!sd.TryGetValue($"layer.{i}", out var rows) || !sd.TryGetValue($"owners.{i}", out var own))
                 throw new InvalidDataException($"{path}: memory bank lacks layer.{i} or owners.{i}");
+            if (rows.dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16) || (i > 0 && rows.dtype != layers[0].dtype))
+                throw new InvalidDataException($"{path}: layer.{i} holds {rows.dtype} rows; a bank's layers are all float32, bf16 or fp16");
+            if (rows.dtype != ScalarType.Float32 && metric != PatchMetric.Cosine)
+                throw new InvalidDataException($"{path}: a {metric} memory bank with {rows.dtype} rows (only cosine banks hold reduced-precision rows)");
             if (rows.dim() != 2 || own.dim() != 1 || own.shape[0] != rows.shape[0])
                 throw new InvalidDataException($"{path}: layer.{i} [{string.Join(",", rows.shape)}] and owners.{i} [{string.Join(",", own.shape)}] do not fit");
             layers.Add(OnDevice(rows, device));

@@ -80,7 +80,7 @@ public abstract class MemoryBankDetector : AnomalyDetector
                 var chunkNames = names.Skip(start).Take(batch).ToArray();
                 var views = chunk.SelectMany(ReferenceViews).ToArray();
                 using var pass = EncodeReferences(Preprocess(views), className);
-                if (bank is null) bank = MemoryBank.FromFeatures(ClassKey(className), Features.Metric, pass.Features, chunkNames);
+                if (bank is null) bank = MemoryBank.FromFeatures(ClassKey(className), Features.Metric, pass.Features, chunkNames, BankRowDType);
                 else bank.Extend(pass.Features, chunkNames);
                 if (measure) kept.Add(pass.EveryNth(views.Length / chunk.Length).DetachFromDisposeScope());
             }
@@ -164,6 +164,9 @@ public abstract class MemoryBankDetector : AnomalyDetector
 
     /// <summary>The views a reference contributes to its bank (itself; augmented copies where enabled).</summary>
     private protected virtual IEnumerable<DecodedImage> ReferenceViews(DecodedImage reference) => [reference];
+
+    /// <summary>The dtype the banks this detector builds store their rows in (float32 unless a detector says otherwise).</summary>
+    private protected virtual ScalarType BankRowDType => ScalarType.Float32;
 
     /// <summary>Last step of building a bank, e.g. subsampling its rows.</summary>
     private protected virtual void FinishBank(MemoryBank bank)

@@ -131,10 +131,10 @@ public sealed record ServerOptions
         if (spec.Backbone == DetectorSpec.ResNet18)
         {
             if (!spec.FewShot) throw new ServerConfigException(where, "resnet18 is few-shot only (it has no text tower): give references or bank");
-            if (spec.Model is not null || spec.Adapter is not null || spec.Dtype is not null)
-                throw new ServerConfigException(where, "model, adapter and dtype apply to backbone clip, not resnet18");
+            if (spec.Model is not null || spec.Adapter is not null)
+                throw new ServerConfigException(where, "model and adapter apply to backbone clip, not resnet18");
         }
-        else if (spec.PrecisionOn(TorchSharp.torch.CPU) is null) throw new ServerConfigException(where, $"unknown dtype '{spec.Dtype}' (auto, fp32, fp16, bf16)");
+        if (spec.PrecisionOn(TorchSharp.torch.CPU) is null) throw new ServerConfigException(where, $"unknown dtype '{spec.Dtype}' (auto, fp32, fp16, bf16)");
         if (spec.Backbone == DetectorSpec.Clip && spec.Adapter is null) throw new ServerConfigException(where, "backbone clip needs an adapter");
     }
 

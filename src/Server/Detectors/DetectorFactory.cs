@@ -75,9 +75,10 @@ internal sealed class DetectorFactory
     private CnnFewShotDetector ResNet18(DetectorSpec spec, Device device)
     {
         int size = spec.ImageSize ?? 224;
-        var key = $"{device}|{size}";
+        var dtype = spec.PrecisionOn(device)!.DType;
+        var key = $"{device}|{size}|{dtype}";
         if (_resnets.TryGetValue(key, out var shared)) return shared;
-        var detector = CnnFewShotDetector.Create(AnomalyClip.Backbones.Backbone.ResNet18(device, size));
+        var detector = CnnFewShotDetector.Create(AnomalyClip.Backbones.Backbone.ResNet18(device, size, dtype: dtype));
         _owned.Add(detector);
         _resnets[key] = detector;
         return detector;

@@ -50,7 +50,7 @@ public class AdapterWeightsTests
     [Fact]
     public void MetadataSaysHowToLoadTheModelAndAMismatchIsRefused()
     {
-        var options = TinyAprilGan.Metadata.ToLoadOptions();
+        var options = TinyAprilGan.Metadata.ToLoadOptions(TorchSharp.torch.ScalarType.Float32);
         Assert.Equal((48, AnomalyClip.Clip.Config.Activation.Gelu), (options.ImageSize, options.Activation));
         // tiny-a as its config says (QuickGELU, 32 px) is not what the golden layers were trained on.
         var e = Assert.Throws<AdapterLoadException>(() => AnomalyClip.Inference.Detection.ZeroShotDetector.Create(TinyModels.Upstream, TinyAprilGan.Adapter));

@@ -55,7 +55,7 @@ public class TextFeaturesTests
     [Fact]
     public void ReleasedTextTowerServesCacheAndRefusesNewClasses()
     {
-        using var model = TinyModels.Build(Golden.TinyA, new AnomalyClip.Clip.Model.ClipLoadOptions(48, AnomalyClip.Clip.Config.Activation.Gelu));
+        using var model = TinyModels.Build(Golden.TinyA, new AnomalyClip.Clip.Model.ClipLoadOptions(48, AnomalyClip.Clip.Config.Activation.Gelu, TorchSharp.torch.ScalarType.Float32));
         using var features = new TextFeatures(model, TinyAprilGan.Tokenizer);
         features.Precompute(["bottle"]);
         features.ReleaseTextTower();

@@ -21,7 +21,7 @@ public sealed class ResNet18Fixture : IDisposable
 
     public ResNet18Fixture()
     {
-        Backbone = (ResNet18Backbone)AnomalyClip.Backbones.Backbone.ResNet18();
+        Backbone = (ResNet18Backbone)AnomalyClip.Backbones.Backbone.ResNet18(dtype: TorchSharp.torch.ScalarType.Float32);
         var decoder = new ImageDecoder();
         Images =
         [

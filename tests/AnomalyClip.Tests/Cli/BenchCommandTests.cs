@@ -63,16 +63,21 @@ public class BenchCommandTests
     }
 
     [Fact]
-    public void PredictWithResNet18IsFp32AndRefusesAnotherDtype()
+    public void PredictWithResNet18RunsAtAutoOrTheDtypeAskedFor()
     {
         var (code, stdout, stderr) = InProcessCli.Run("bench", "predict", "--backbone", "resnet18", "--k", "1", "--iterations", "1", "--json");
         Assert.True(code == 0, stderr);
-        using var json = JsonDocument.Parse(stdout);
-        Assert.Equal("fp32", json.RootElement.GetProperty("dtype").GetString());
-        AssertCpu(json.RootElement);
+        using (var json = JsonDocument.Parse(stdout))
+        {
+            Assert.Equal(ComputePrecision.ShortName(ComputePrecision.Auto(CPU).DType), json.RootElement.GetProperty("dtype").GetString());
+            Assert.StartsWith("auto: ", json.RootElement.GetProperty("dtype_choice").GetString());
+            AssertCpu(json.RootElement);
+        }
 
-        (code, _, stderr) = InProcessCli.Run("bench", "predict", "--backbone", "resnet18", "--k", "1", "--iterations", "1", "--dtype", "bf16");
-        Assert.Equal(2, code);
-        Assert.Contains("--dtype applies to --backbone clip", stderr);
+        (code, stdout, stderr) = InProcessCli.Run("bench", "predict", "--backbone", "resnet18", "--k", "1", "--iterations", "1", "--dtype", "bf16", "--json");
+        Assert.True(code == 0, stderr);
+        using var bf16 = JsonDocument.Parse(stdout);
+        Assert.Equal("bf16", bf16.RootElement.GetProperty("dtype").GetString());
+        Assert.True(bf16.RootElement.GetProperty("few_shot_ms").GetDouble() > 0);
     }
 }

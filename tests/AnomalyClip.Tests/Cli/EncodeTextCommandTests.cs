@@ -67,7 +67,7 @@ public sealed class EncodeTextCommandTests
         try
         {
             var output = cache.Sub("text.safetensors");
-            var (code, err) = EncodeCliRunner.Run(["encode-text", "--model", "tiny/tiny-a", "--tokenizer", Bpe, "--out", output, .. UpstreamTexts()]);
+            var (code, err) = EncodeCliRunner.Run(["encode-text", "--model", "tiny/tiny-a", "--tokenizer", Bpe, "--dtype", "fp32", "--out", output, .. UpstreamTexts()]);
             Assert.True(code == 0, err);
             AssertUpstream(output);
 

@@ -49,7 +49,8 @@ public class ServerOptionsTests
     [InlineData("""{ "classes": { "a": { "references": "r" } }, "batch_limit": 0 }""", "batch_limit")]
     [InlineData("""{ "classes": """, "malformed")]
     [InlineData("""{ "classes": { "a": { "backbone": "clip", "adapter": "x.pth", "dtype": "int8" } } }""", "unknown dtype 'int8'")]
-    [InlineData("""{ "classes": { "a": { "references": "r", "dtype": "bf16" } } }""", "dtype apply to backbone clip")]
+    [InlineData("""{ "classes": { "a": { "references": "r", "model": "ViT-B-16" } } }""", "model and adapter apply to backbone clip")]
+    [InlineData("""{ "classes": { "a": { "references": "r", "dtype": "fp8" } } }""", "unknown dtype 'fp8'")]
     public void BadConfigsNameTheFileAndTheProblem(string json, string expected)
     {
         var path = Write(json);

@@ -10,7 +10,7 @@ namespace AnomalyClip.Tests.Support;
 /// </summary>
 public static class SharedResNet18
 {
-    private static readonly Lazy<IFeatureBackbone> Backbone224 = new(() => Backbone.ResNet18());
+    private static readonly Lazy<IFeatureBackbone> Backbone224 = new(() => Backbone.ResNet18(dtype: ScalarType.Float32));
 
     /// <summary>A fresh counting view of the shared 224 px backbone.</summary>
     public static CountingBackbone View() => new(Backbone224.Value);
@@ -23,6 +23,7 @@ public static class SharedResNet18
         public string Name => inner.Name;
         public int InputSize => inner.InputSize;
         public Device Device => inner.Device;
+        public AnomalyClip.Clip.Model.ComputePrecision Precision => inner.Precision;
         public IReadOnlyList<string> LayerNames => inner.LayerNames;
         public int Channels(string layer) => inner.Channels(layer);
         public int Stride(string layer) => inner.Stride(layer);

@@ -36,7 +36,10 @@ public static class TinyAprilGan
         "--adapter", Golden.PathOf("aprilgan_linear_layers.pth"), "--taps", "1,2,3,4", "--image-size", "48", "--dtype", "fp32",
     ];
 
-    /// <summary>The golden few-shot memory banks (bottle, screw; k = 2, the reference's own references) built with <paramref name="clip"/>.</summary>
+    /// <summary>
+    /// The golden few-shot memory banks (bottle, screw; k = 2, the reference's own references) built with
+    /// <paramref name="clip"/>, their rows in its compute dtype as the few-shot detector stores them.
+    /// </summary>
     public static List<MemoryBank> GoldenBanks(ClipModel clip)
     {
         var refs = Golden.AprilGan("aprilgan/few_shot/reference_images");
@@ -47,7 +50,7 @@ public static class TinyAprilGan
         {
             using var enc = clip.EncodeImage(refs[start..(start + 2)], taps, pooled: false);
             using var features = ClipPatchFeatureSource.FromEncoding(enc, taps);
-            banks.Add(MemoryBank.FromFeatures(cls, PatchMetric.Cosine, features, names[start..(start + 2)]));
+            banks.Add(MemoryBank.FromFeatures(cls, PatchMetric.Cosine, features, names[start..(start + 2)], clip.DType));
         }
         return banks;
     }

@@ -8,8 +8,8 @@ namespace AnomalyClip.Tests.Support;
 /// <summary>The golden tiny-a CLIP, built once per configuration and shared by tests (never dispose).</summary>
 public static class TinyModels
 {
-    private static readonly Lazy<ClipModel> UpstreamLazy = new(() => Build(Golden.TinyA, new ClipLoadOptions()));
-    private static readonly Lazy<ClipModel> AprilGanLazy = new(() => Build(Golden.TinyA, new ClipLoadOptions(48, Activation.Gelu)));
+    private static readonly Lazy<ClipModel> UpstreamLazy = new(() => Build(Golden.TinyA, new ClipLoadOptions(DType: ScalarType.Float32)));
+    private static readonly Lazy<ClipModel> AprilGanLazy = new(() => Build(Golden.TinyA, new ClipLoadOptions(48, Activation.Gelu, ScalarType.Float32)));
 
     /// <summary>tiny-a as upstream OpenCLIP runs it: QuickGELU (its config), native 32 px.</summary>
     public static ClipModel Upstream => UpstreamLazy.Value;

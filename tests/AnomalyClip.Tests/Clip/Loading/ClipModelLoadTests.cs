@@ -21,7 +21,7 @@ public sealed class ClipModelLoadTests
     private static readonly string Bpe = Golden.PathOf("bpe_simple_vocab_16e6.txt.gz");
 
     private static ClipModel Load(string path, ClipLoadOptions? options = null) =>
-        ClipModel.Load(path, options: options ?? new ClipLoadOptions(TokenizerFile: Bpe),
+        ClipModel.Load(path, options: options ?? new ClipLoadOptions(DType: ScalarType.Float32, TokenizerFile: Bpe),
             resolve: HubTestSupport.Isolated(Path.GetTempPath(), handler: new NoNetworkHandler()));
 
     /// <summary>Images and texts through <paramref name="model"/> equal upstream/encode_image, every block and upstream/encode_text.</summary>
@@ -153,7 +153,7 @@ public sealed class ClipModelLoadTests
         var sd = AnomalyClip.Clip.Weights.WeightFile.Load(TinyAFolders.PyTorchFile);
         try
         {
-            return ClipModel.FromStateDict(config, sd, TinyAFolders.PyTorchFile);
+            return ClipModel.FromStateDict(config, sd, TinyAFolders.PyTorchFile, new ClipLoadOptions(DType: ScalarType.Float32));
         }
         finally
         {
@@ -164,7 +164,7 @@ public sealed class ClipModelLoadTests
     [Fact]
     public void ImageSize48WithGelu_ReproducesAprilGanEncoder()
     {
-        using var model = Load(Golden.TinyA, new ClipLoadOptions(48, Activation.Gelu, TokenizerFile: Bpe));
+        using var model = Load(Golden.TinyA, new ClipLoadOptions(48, Activation.Gelu, ScalarType.Float32, Bpe));
         Assert.Equal(48, model.ImageSize);
         using var enc = model.EncodeImage(Golden.AprilGan("aprilgan/input/images"), [1, 2, 3, 4]);
         TensorAssert.Close(Golden.AprilGan("aprilgan/encode_image/pooled"), enc.Pooled!, Tol, "pooled");

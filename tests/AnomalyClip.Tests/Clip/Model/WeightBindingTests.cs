@@ -15,7 +15,7 @@ public class WeightBindingTests
     [Fact]
     public void Fp16WeightsUpcastGiveIdenticalOutputs()
     {
-        using var model = TinyModels.Build(Golden.TinyAFp16, new ClipLoadOptions());
+        using var model = TinyModels.Build(Golden.TinyAFp16, new ClipLoadOptions(DType: ScalarType.Float32));
         var images = Golden.Upstream("upstream/preprocess/images");
         using var enc = model.EncodeImage(images, [4]);
         using var reference = TinyModels.Upstream.EncodeImage(images, [4]);
@@ -31,6 +31,41 @@ public class WeightBindingTests
         using var enc = model.EncodeImage(Golden.Upstream("upstream/preprocess/images"), [4]);
         using var cos = nn.functional.cosine_similarity(enc.Pooled!.to_type(ScalarType.Float32), Golden.Upstream("upstream/encode_image"), 1);
         Assert.True(cos.min().item<float>() > 0.99f, $"bf16 cosine {cos.min().item<float>()}");
+    }
+
+    [Theory]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float16)]
+    public void ReducedPrecisionModelsHoldEveryWeightInTheirDtypeAndNoFloat32Copy(ScalarType dtype)
+    {
+        // Built directly in the compute dtype: only the LayerNorms and the logit scale are float32, so the parameter
+        // bytes are half of the float32 model's up to those few vectors.
+        using var model = ClipModel.CreateRandom(ClipModelConfigs.Get("ViT-B-32"), new ClipLoadOptions(DType: dtype));
+        long reduced = 0, float32 = 0;
+        foreach (var (name, p) in model.named_parameters())
+        {
+            bool keepsFloat32 = name.Contains("ln_") || name == "logit_scale";
+            Assert.True(p.dtype == (keepsFloat32 ? ScalarType.Float32 : dtype), $"{name} is {p.dtype}");
+            if (keepsFloat32) float32 += p.numel(); else reduced += p.numel();
+        }
+        Assert.True(float32 < reduced / 1000, $"{float32} float32 values next to {reduced} in {dtype}");
+        Assert.Equal(dtype, model.DType);
+        Assert.Contains("asked for", model.Precision.Reason);
+    }
+
+    [Fact]
+    public void TheDefaultPrecisionIsWhatAutoPicksForTheDevice()
+    {
+        using var model = ClipModel.CreateRandom(ModelConfigReader.ReadFolder(Golden.TinyA));
+        Assert.Equal(ComputePrecision.Auto(CPU), model.Precision);
+        Assert.Equal(ComputePrecision.Auto(CPU).DType, model.Visual.conv1.weight!.dtype);
+    }
+
+    [Fact]
+    public void AnIntegerComputeDtypeIsRefused()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => ClipModel.CreateRandom(ModelConfigReader.ReadFolder(Golden.TinyA), new ClipLoadOptions(DType: ScalarType.Int32)));
+        Assert.Contains("Int32", ex.Message);
     }
 
     [Fact]
