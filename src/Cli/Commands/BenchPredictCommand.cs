@@ -54,7 +54,10 @@ internal static class BenchPredictCommand
                 Console.WriteLine($"predict {result.Arch} @ {result.ImageSize}px, {result.Device}, {result.Dtype} ({result.DtypeChoice}), batch {result.Batch}, {result.Threads} threads, layers {string.Join(",", result.Layers)}");
                 Console.WriteLine($"  CPU {BenchJson.CpuLine(result.CpuModel, result.CpuNativeBf16)}");
                 if (result.ZeroShotMs is double zs)
+                {
                     Console.WriteLine($"  zero-shot {zs:F0} ms/image   few-shot (k={result.K}) {result.FewShotMs:F0} ms/image (+{(result.FewShotMs / zs - 1) * 100:F1}%)");
+                    Console.WriteLine($"  zero-shot {result.ZeroShotGflop:F1} GFLOP/image at {result.ZeroShotGflopPerSecond:F1} GFLOP/s   few-shot {result.FewShotGflop:F1} GFLOP/image at {result.FewShotGflopPerSecond:F1} GFLOP/s");
+                }
                 else Console.WriteLine($"  few-shot (k={result.K}) {result.FewShotMs:F1} ms/image");
                 Console.WriteLine($"  peak resident memory {result.PeakMemoryMib:F0} MiB");
             }
@@ -63,9 +66,20 @@ internal static class BenchPredictCommand
         return cmd;
     }
 
-    /// <summary>One bench predict figure set; <see cref="ZeroShotMs"/> and <see cref="FewShotMs"/> are median ms per image.</summary>
+    /// <summary>
+    /// One bench predict figure set; <see cref="ZeroShotMs"/> and <see cref="FewShotMs"/> are median ms per image, the
+    /// GFLOP figures (CLIP only) count the encoder, and for few-shot also the memory-bank search, per image.
+    /// </summary>
     internal sealed record PredictBench(string Backbone, string Arch, int ImageSize, string Device, string Dtype, string DtypeChoice, string CpuModel, bool CpuNativeBf16,
-        int Threads, string[] Layers, int K, int Batch, int Iterations, double? ZeroShotMs, double FewShotMs, double PeakMemoryMib);
+        int Threads, string[] Layers, int K, int Batch, int Iterations, double? ZeroShotMs, double FewShotMs, double PeakMemoryMib,
+        double? ZeroShotGflop = null, double? FewShotGflop = null)
+    {
+        /// <summary>GFLOP/s of zero-shot prediction (encoder FLOPs over its time).</summary>
+        public double? ZeroShotGflopPerSecond => ZeroShotGflop / (ZeroShotMs / 1000);
+
+        /// <summary>GFLOP/s of few-shot prediction (encoder and bank-search FLOPs over its time).</summary>
+        public double? FewShotGflopPerSecond => FewShotGflop / (FewShotMs / 1000);
+    }
 
     /// <summary>
     /// The offline ResNet-18 few-shot detector with <paramref name="options"/>: a bank built as for real references
@@ -122,9 +136,12 @@ internal static class BenchPredictCommand
         var classes = new string?[batch];
         var medians = Medians(iterations, () => zeroShot.PredictTensor(image, classes), () => fewShot.PredictTensor(image, classes));
         double zs = medians[0] / batch, fs = medians[1] / batch;
+        double encoder = BenchEncoderCommand.EncoderFlops(clip) / 1e9;
+        // The exact search is one [patches × C] by [C × rows] GEMM per bank layer.
+        double search = bank!.LayerNames.Sum(l => 2.0 * clip.Visual.Grid * clip.Visual.Grid * bank.RowCount(l) * config.Vision.Width) / 1e9;
         return new PredictBench(DetectorArguments.ClipBackbone, config.Name, imageSize, device.ToString(), ComputePrecision.ShortName(precision.DType), precision.Reason,
             CpuInfo.Current.Model, CpuInfo.Current.HasNativeBf16, get_num_threads(), taps.Select(ClipPatchFeatureSource.LayerName).ToArray(), k, batch, iterations, zs, fs,
-            ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0));
+            ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0), encoder, encoder + search);
     }
 
     /// <summary>

@@ -59,6 +59,12 @@ public class BenchCommandTests
         Assert.Equal("--dtype fp32", json.RootElement.GetProperty("dtype_choice").GetString());
         Assert.True(json.RootElement.GetProperty("zero_shot_ms").GetDouble() > 0);
         Assert.True(json.RootElement.GetProperty("few_shot_ms").GetDouble() > 0);
+        // ViT-B-32 at 64 px has 2×2 patches of width 768; k = 1 puts those 4 rows in each of the 4 bank layers, and the
+        // exact search is a 4×768 by 768×4 GEMM per layer on top of the encoder.
+        double zeroShot = json.RootElement.GetProperty("zero_shot_gflop").GetDouble(), fewShot = json.RootElement.GetProperty("few_shot_gflop").GetDouble();
+        Assert.True(zeroShot > 0);
+        Assert.Equal(4 * 2.0 * 4 * 4 * 768 / 1e9, fewShot - zeroShot, 12);
+        Assert.True(json.RootElement.GetProperty("zero_shot_gflop_per_second").GetDouble() > 0);
         AssertCpu(json.RootElement);
     }
 
