@@ -20,8 +20,8 @@ public interface IFeatureBackbone : IDisposable
     Device Device { get; }
 
     /// <summary>
-    /// The precision its convolutions run at and why: Float32, or bf16/fp16 where the device computes it natively
-    /// (activations, normalisation and the returned feature maps stay float32).
+    /// The precision its convolutions run at and why: Float32, or the bf16/fp16 it was asked for (activations,
+    /// normalisation and the returned feature maps stay float32).
     /// </summary>
     ComputePrecision Precision { get; }
 

@@ -44,7 +44,7 @@ internal static class BenchPredictCommand
                         DTypeOption.Resolve(r.GetValue(dtype)!, dev))
                     : throw new ArgumentException("bench predict --backbone clip needs --random-weights"),
                 DetectorArguments.ResNet18Backbone => MeasureResNet18(r.GetValue(size) ?? 224, r.GetValue(k), r.GetValue(iterations), r.GetValue(batch), dev,
-                    DTypeOption.Resolve(r.GetValue(dtype)!, dev),
+                    r.GetValue(dtype)!,
                     DetectorArguments.CnnOptions(r.GetValue(layers)) with { CoresetFraction = r.GetValue(coreset) ?? CnnFewShotOptions.Default.CoresetFraction, Augmentation = DetectorArguments.AugmentationOr(r.GetValue(augment)) }),
                 var other => throw new ArgumentException($"--backbone: unknown backbone '{other}' (clip, resnet18)"),
             };
@@ -85,9 +85,10 @@ internal static class BenchPredictCommand
     /// The offline ResNet-18 few-shot detector with <paramref name="options"/>: a bank built as for real references
     /// (views, coreset, calibration) from k random images, then one preprocessed image at a time.
     /// </summary>
-    internal static PredictBench MeasureResNet18(int imageSize, int k, int iterations, int batch, Device device, ComputePrecision precision, CnnFewShotOptions options)
+    internal static PredictBench MeasureResNet18(int imageSize, int k, int iterations, int batch, Device device, string dtype, CnnFewShotOptions options)
     {
-        using var detector = CnnFewShotDetector.Create(AnomalyClip.Backbones.Backbone.ResNet18(device, imageSize, dtype: precision.DType), options);
+        using var detector = CnnFewShotDetector.Create(AnomalyClip.Backbones.Backbone.ResNet18(device, imageSize, dtype: DTypeOption.Explicit(dtype, device)), options);
+        var precision = DTypeOption.Chosen(dtype, detector.Backbone.Precision);
         DTypeOption.Announce(precision);
         var random = new Random(0);
         var references = Enumerable.Range(0, k).Select(_ =>

@@ -80,8 +80,9 @@ internal sealed class DetectorArguments
             SmoothingSigma = sigma, CoresetFraction = coreset ?? CnnFewShotOptions.Default.CoresetFraction, Augmentation = augmentation, BatchSize = batch,
         };
         var device = Model.ParseDevice(r);
-        var precision = DTypeOption.Resolve(r.GetValue(Model.DType)!, device);
-        var backbone = AnomalyClip.Backbones.Backbone.ResNet18(device, size, dtype: precision.DType);
+        var dtype = r.GetValue(Model.DType)!;
+        var backbone = AnomalyClip.Backbones.Backbone.ResNet18(device, size, dtype: DTypeOption.Explicit(dtype, device));
+        var precision = DTypeOption.Chosen(dtype, backbone.Precision);
         DTypeOption.Announce(precision);
         var detector = CnnFewShotDetector.Create(backbone, options);
         var details = new Dictionary<string, string>

@@ -29,6 +29,16 @@ internal static class DTypeOption
     }
 
     /// <summary>
+    /// The dtype to hand a factory that has its own default (the ResNet-18's fp32): null for <c>auto</c>, else what
+    /// <paramref name="value"/> names.
+    /// </summary>
+    public static ScalarType? Explicit(string value, Device device) => ComputePrecision.IsAuto(value) ? null : Resolve(value, device).DType;
+
+    /// <summary>The precision a model built from <paramref name="value"/> reports, worded as <see cref="Resolve"/> words it.</summary>
+    public static ComputePrecision Chosen(string value, ComputePrecision built) =>
+        built with { Reason = ComputePrecision.IsAuto(value) ? $"{Auto}: {built.Reason}" : $"--dtype {value.Trim().ToLowerInvariant()}" };
+
+    /// <summary>
     /// Prints auto's choice on stderr, e.g. "dtype: fp32 (auto: this CPU has no native BF16)"; an explicit --dtype is
     /// not echoed. Commands call it once the model is loaded, so that option and file errors stay one line.
     /// </summary>

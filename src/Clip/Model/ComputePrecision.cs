@@ -34,16 +34,19 @@ public sealed record ComputePrecision(ScalarType DType, string Reason)
     public static ComputePrecision? Named(string name, Device device)
     {
         ArgumentNullException.ThrowIfNull(name);
+        if (IsAuto(name)) return Auto(device);
         var v = name.Trim().ToLowerInvariant();
         return v switch
         {
-            "auto" => Auto(device),
             "fp32" or "float32" => new(ScalarType.Float32, $"dtype {v}"),
             "fp16" or "float16" => new(ScalarType.Float16, $"dtype {v}"),
             "bf16" or "bfloat16" => new(ScalarType.BFloat16, $"dtype {v}"),
             _ => null,
         };
     }
+
+    /// <summary>Whether a dtype name is <c>auto</c> (case-insensitive, surrounding blanks ignored).</summary>
+    public static bool IsAuto(string name) => name.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A dtype asked for by the caller.</summary>
     /// <exception cref="ArgumentException"><paramref name="dtype"/> is not Float32, Float16 or BFloat16.</exception>

@@ -61,9 +61,9 @@ public sealed record DetectorSpec
     public string? Device { get; init; }
 
     /// <summary>
-    /// The compute dtype of the CLIP encoder or the ResNet-18's convolutions: <c>auto</c> (default:
-    /// <see cref="ComputePrecision.Auto"/>, bf16 where the device computes it natively, else fp32 on a CPU), <c>fp32</c>,
-    /// <c>fp16</c> or <c>bf16</c>.
+    /// The compute dtype of the CLIP encoder or the ResNet-18's convolutions: <c>auto</c> (default: for CLIP
+    /// <see cref="ComputePrecision.Auto"/>, bf16 where the device computes it natively, else fp32 on a CPU; for the
+    /// ResNet-18 its own default, fp32), <c>fp32</c>, <c>fp16</c> or <c>bf16</c>.
     /// </summary>
     public string? Dtype { get; init; }
 

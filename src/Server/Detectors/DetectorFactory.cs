@@ -75,7 +75,8 @@ internal sealed class DetectorFactory
     private CnnFewShotDetector ResNet18(DetectorSpec spec, Device device)
     {
         int size = spec.ImageSize ?? 224;
-        var dtype = spec.PrecisionOn(device)!.DType;
+        // auto (or no dtype) leaves the ResNet-18 at its own default, fp32.
+        ScalarType? dtype = spec.Dtype is null || ComputePrecision.IsAuto(spec.Dtype) ? null : spec.PrecisionOn(device)!.DType;
         var key = $"{device}|{size}|{dtype}";
         if (_resnets.TryGetValue(key, out var shared)) return shared;
         var detector = CnnFewShotDetector.Create(AnomalyClip.Backbones.Backbone.ResNet18(device, size, dtype: dtype));

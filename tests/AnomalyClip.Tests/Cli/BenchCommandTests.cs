@@ -69,14 +69,14 @@ public class BenchCommandTests
     }
 
     [Fact]
-    public void PredictWithResNet18RunsAtAutoOrTheDtypeAskedFor()
+    public void PredictWithResNet18KeepsFp32UnderAutoAndTakesTheDtypeAskedFor()
     {
         var (code, stdout, stderr) = InProcessCli.Run("bench", "predict", "--backbone", "resnet18", "--k", "1", "--iterations", "1", "--json");
         Assert.True(code == 0, stderr);
         using (var json = JsonDocument.Parse(stdout))
         {
-            Assert.Equal(ComputePrecision.ShortName(ComputePrecision.Auto(CPU).DType), json.RootElement.GetProperty("dtype").GetString());
-            Assert.StartsWith("auto: ", json.RootElement.GetProperty("dtype_choice").GetString());
+            Assert.Equal("fp32", json.RootElement.GetProperty("dtype").GetString());
+            Assert.StartsWith("auto: the ResNet-18 keeps fp32", json.RootElement.GetProperty("dtype_choice").GetString());
             AssertCpu(json.RootElement);
         }
 
