@@ -25,7 +25,7 @@ internal static class DTypeOption
     {
         var v = value.Trim().ToLowerInvariant();
         var named = ComputePrecision.Named(v, device) ?? throw new ArgumentException($"--dtype: unknown dtype '{v}' (auto, fp32, fp16, bf16)");
-        return named with { Reason = v == Auto ? $"{Auto}: {named.Reason}" : $"--dtype {v}" };
+        return Chosen(v, named);
     }
 
     /// <summary>
@@ -34,7 +34,10 @@ internal static class DTypeOption
     /// </summary>
     public static ScalarType? Explicit(string value, Device device) => ComputePrecision.IsAuto(value) ? null : Resolve(value, device).DType;
 
-    /// <summary>The precision a model built from <paramref name="value"/> reports, worded as <see cref="Resolve"/> words it.</summary>
+    /// <summary>
+    /// <paramref name="built"/> (what a model built for <paramref name="value"/> runs at) with the reason worded for
+    /// the command line: "auto: " and the model's reason for auto, "--dtype V" otherwise.
+    /// </summary>
     public static ComputePrecision Chosen(string value, ComputePrecision built) =>
         built with { Reason = ComputePrecision.IsAuto(value) ? $"{Auto}: {built.Reason}" : $"--dtype {value.Trim().ToLowerInvariant()}" };
 

@@ -51,7 +51,7 @@ public sealed class MemoryBank : IDisposable
     public PatchMetric Metric { get; }
 
     /// <summary>The dtype the rows are stored and searched in: Float32, or BFloat16/Float16.</summary>
-    public ScalarType RowDType => _layers.Count > 0 ? _layers[0].dtype : _rowDType;
+    public ScalarType RowDType => _rowDType;
 
     /// <summary>Names of the layers, in order (e.g. "block6", or "layer2+layer3").</summary>
     public IReadOnlyList<string> LayerNames { get; }
@@ -175,7 +175,7 @@ public sealed class MemoryBank : IDisposable
                 if (mine.all().item<bool>()) continue;
                 scores = scores.masked_fill(mine, cosine ? float.NegativeInfinity : float.PositiveInfinity);
             }
-            var chunkBest = reduced ? Rescore(rows, scores, q, cosine) : cosine ? scores.amax([1]) : scores.amin([1]);
+            var chunkBest = reduced ? Rescore(rows, scores, q) : cosine ? scores.amax([1]) : scores.amin([1]);
             best = best is null ? chunkBest : cosine ? maximum(best, chunkBest) : minimum(best, chunkBest);
         }
         if (best is null) throw new InvalidOperationException($"memory bank of '{ClassName}' has no rows to compare with");
@@ -183,13 +183,12 @@ public sealed class MemoryBank : IDisposable
         return distance.reshape(n, p).MoveToOuterDisposeScope();
     }
 
-    // The float32 score (cosine: b·q; Euclidean: |b|² − 2 b·q) of each query's best row among reduced-precision scores [Q, rows].
-    private static Tensor Rescore(Tensor rows, Tensor scores, Tensor q, bool cosine)
+    // The float32 similarity of each query to its best row among reduced-precision cosine scores [Q, rows] (only cosine
+    // banks hold reduced rows).
+    private static Tensor Rescore(Tensor rows, Tensor scores, Tensor q)
     {
-        var winner = cosine ? scores.argmax(1) : scores.argmin(1);
-        var b = rows.index_select(0, winner).to_type(ScalarType.Float32);
-        var dot = (b * q).sum(1);
-        return cosine ? dot : b.pow(2).sum(1) - 2 * dot;
+        var winner = scores.argmax(1);
+        return (rows.index_select(0, winner).to_type(ScalarType.Float32) * q).sum(1);
     }
 
     // sklearn's cosine_similarity: rows scaled to unit norm (a zero row stays zero).
@@ -252,7 +251,8 @@ public sealed class MemoryBank : IDisposable
             layers.Add(OnDevice(rows, device));
             owners.Add(OnDevice(own, device));
         }
-        return new MemoryBank(meta.ClassName, metric, meta.Layers, layers, owners, meta.References, meta.Calibration);
+        return new MemoryBank(meta.ClassName, metric, meta.Layers, layers, owners, meta.References, meta.Calibration,
+            layers.Count > 0 ? layers[0].dtype : ScalarType.Float32);
     }
 
     private static Tensor OnDevice(Tensor t, Device? device)
