@@ -29,7 +29,7 @@ internal sealed class ConvNorm : nn.Module<Tensor, Tensor>
     {
         var (s, t) = Affine(spec);
         long[] perChannel = [1, spec.OutChannels, 1, 1];
-        using (var exact = torch.tensor(spec.Weight, spec.Shape, ScalarType.Float32, device)) weight = exact.to_type(dtype);
+        weight = torch.tensor(spec.Weight, spec.Shape, dtype, device);
         scale = torch.tensor(s, perChannel, ScalarType.Float32, device);
         shift = torch.tensor(t, perChannel, ScalarType.Float32, device);
         register_buffer(nameof(weight), weight);

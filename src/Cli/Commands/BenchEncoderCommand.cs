@@ -28,10 +28,9 @@ internal static class BenchEncoderCommand
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var dev = DeviceOption.Parse(r.GetValue(device)!);
-            var precision = DTypeOption.Resolve(r.GetValue(dtype)!, dev);
-            var options = new ClipLoadOptions(r.GetValue(size), DType: precision.DType);
+            var options = new ClipLoadOptions(r.GetValue(size), DType: DTypeOption.Explicit(r.GetValue(dtype)!, dev));
             using var model = ModelArguments.LoadOrRandom(r.GetValue(modelDir), r.GetValue(arch)!, r.GetValue(random), options, dev);
-            DTypeOption.Announce(precision);
+            var precision = DTypeOption.Report(r.GetValue(dtype)!, model.Precision);
             var result = Measure(model, precision, r.GetValue(batch), r.GetValue(iterations));
             if (r.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result, BenchJson.Options));
             else

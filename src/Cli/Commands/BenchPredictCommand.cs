@@ -40,8 +40,7 @@ internal static class BenchPredictCommand
             var result = r.GetValue(backbone)!.Trim().ToLowerInvariant() switch
             {
                 DetectorArguments.ClipBackbone => r.GetValue(random)
-                    ? Measure(r.GetValue(arch)!, r.GetValue(size) ?? 518, r.GetValue(k), r.GetValue(iterations), r.GetValue(batch), dev,
-                        DTypeOption.Resolve(r.GetValue(dtype)!, dev))
+                    ? Measure(r.GetValue(arch)!, r.GetValue(size) ?? 518, r.GetValue(k), r.GetValue(iterations), r.GetValue(batch), dev, r.GetValue(dtype)!)
                     : throw new ArgumentException("bench predict --backbone clip needs --random-weights"),
                 DetectorArguments.ResNet18Backbone => MeasureResNet18(r.GetValue(size) ?? 224, r.GetValue(k), r.GetValue(iterations), r.GetValue(batch), dev,
                     r.GetValue(dtype)!,
@@ -88,8 +87,7 @@ internal static class BenchPredictCommand
     internal static PredictBench MeasureResNet18(int imageSize, int k, int iterations, int batch, Device device, string dtype, CnnFewShotOptions options)
     {
         using var detector = CnnFewShotDetector.Create(AnomalyClip.Backbones.Backbone.ResNet18(device, imageSize, dtype: DTypeOption.Explicit(dtype, device)), options);
-        var precision = DTypeOption.Chosen(dtype, detector.Backbone.Precision);
-        DTypeOption.Announce(precision);
+        var precision = DTypeOption.Report(dtype, detector.Backbone.Precision);
         var random = new Random(0);
         var references = Enumerable.Range(0, k).Select(_ =>
         {
@@ -106,11 +104,11 @@ internal static class BenchPredictCommand
             [.. detector.Features.LayerNames], k, batch, iterations, null, fs, ProcessMemory.PeakResidentBytes() / (1024.0 * 1024.0));
     }
 
-    internal static PredictBench Measure(string arch, int imageSize, int k, int iterations, int batch, Device device, ComputePrecision precision)
+    internal static PredictBench Measure(string arch, int imageSize, int k, int iterations, int batch, Device device, string dtype)
     {
-        using var clip = ModelArguments.LoadOrRandom(null, arch, randomWeights: true, new ClipLoadOptions(imageSize, DType: precision.DType), device);
+        using var clip = ModelArguments.LoadOrRandom(null, arch, randomWeights: true, new ClipLoadOptions(imageSize, DType: DTypeOption.Explicit(dtype, device)), device);
         var config = clip.Config;
-        DTypeOption.Announce(precision);
+        var precision = DTypeOption.Report(dtype, clip.Precision);
         int layers = config.Vision.Layers;
         var taps = new[] { layers / 4, layers / 2, 3 * layers / 4, layers };
         using var adapter = AdapterWeights.CreateNew(new AdapterMetadata(config.Name, taps, imageSize, "gelu", config.Vision.Width, config.EmbedDim), device);

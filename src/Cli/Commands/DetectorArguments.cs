@@ -82,8 +82,7 @@ internal sealed class DetectorArguments
         var device = Model.ParseDevice(r);
         var dtype = r.GetValue(Model.DType)!;
         var backbone = AnomalyClip.Backbones.Backbone.ResNet18(device, size, dtype: DTypeOption.Explicit(dtype, device));
-        var precision = DTypeOption.Chosen(dtype, backbone.Precision);
-        DTypeOption.Announce(precision);
+        var precision = DTypeOption.Report(dtype, backbone.Precision);
         var detector = CnnFewShotDetector.Create(backbone, options);
         var details = new Dictionary<string, string>
         {
@@ -110,7 +109,7 @@ internal sealed class DetectorArguments
                 ["adapter"] = Path.GetFullPath(r.GetValue(Model.Adapter)!),
                 ["device"] = clip.Device.ToString(),
                 ["dtype"] = ComputePrecision.ShortName(clip.DType),
-                ["dtype_choice"] = Model.Precision!.Reason,
+                ["dtype_choice"] = DTypeOption.Chosen(r.GetValue(Model.DType)!, clip.Precision).Reason,
             };
             if (!fewShot) return new DetectorSession(zeroShot, owned, details, zeroShot.TextFeatures);
             owned.Add(zeroShot);

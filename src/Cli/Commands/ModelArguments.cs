@@ -56,9 +56,6 @@ internal sealed class ModelArguments
 
     public Device ParseDevice(ParseResult r) => DeviceOption.Parse(r.GetValue(Device)!);
 
-    /// <summary>The precision <see cref="LoadClip"/> resolved from --dtype (null before it ran), for the run's outputs.</summary>
-    public ComputePrecision? Precision { get; private set; }
-
     /// <summary>
     /// Loads CLIP. <paramref name="imageSize"/> and <paramref name="activation"/> are the command's defaults (null: the
     /// config's); an explicit --activation wins. <paramref name="backbone"/> is used when neither --model-dir nor --model is given.
@@ -74,11 +71,12 @@ internal sealed class ModelArguments
         var act = r.GetValue(Activation) ?? activation;
         Clip.Config.Activation? activationKind = act is null ? null : ParseActivation(act);
         var device = ParseDevice(r);
-        Precision = DTypeOption.Resolve(r.GetValue(DType)!, device);
+        var dtype = r.GetValue(DType)!;
+        var explicitDType = DTypeOption.Explicit(dtype, device);
         // The ViT's large buffers go back to the system when freed instead of staying resident (see NativeHeap).
         NativeHeap.ReturnLargeBlocksToSystem();
-        var clip = ClipModel.Load(source, device, new ClipLoadOptions(imageSize, activationKind, Precision.DType, tokenizer), progress: new ConsoleProgress());
-        DTypeOption.Announce(Precision);
+        var clip = ClipModel.Load(source, device, new ClipLoadOptions(imageSize, activationKind, explicitDType, tokenizer), progress: new ConsoleProgress());
+        DTypeOption.Report(dtype, clip.Precision);
         return clip;
     }
 

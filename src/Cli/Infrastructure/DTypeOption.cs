@@ -5,9 +5,10 @@ using static TorchSharp.torch;
 namespace AnomalyClip.Cli.Infrastructure;
 
 /// <summary>
-/// <c>--dtype auto|fp32|fp16|bf16</c>, default auto (<see cref="ComputePrecision.Auto"/>): the fastest precision the
-/// device computes natively. What auto chose is announced once on stderr (<see cref="Announce"/>), so a run's
-/// precision is never a surprise.
+/// <c>--dtype auto|fp32|fp16|bf16</c>, default auto. A command hands the model factory <see cref="Explicit"/> (null
+/// for auto, so the factory applies its own default: <see cref="ComputePrecision.Auto"/> for CLIP, fp32 for the
+/// ResNet-18) and then <see cref="Report"/>s what the model was built at: auto's choice is announced once on stderr,
+/// so a run's precision is never a surprise.
 /// </summary>
 internal static class DTypeOption
 {
@@ -20,19 +21,14 @@ internal static class DTypeOption
         DefaultValueFactory = _ => Auto,
     };
 
-    /// <summary>The precision <paramref name="value"/> asks for on <paramref name="device"/>; its reason starts with "auto: " for auto.</summary>
-    public static ComputePrecision Resolve(string value, Device device)
+    /// <summary>The dtype to hand a model factory: null for <c>auto</c> (the factory's default), else what <paramref name="value"/> names.</summary>
+    /// <exception cref="ArgumentException">An unknown dtype name.</exception>
+    public static ScalarType? Explicit(string value, Device device)
     {
+        if (ComputePrecision.IsAuto(value)) return null;
         var v = value.Trim().ToLowerInvariant();
-        var named = ComputePrecision.Named(v, device) ?? throw new ArgumentException($"--dtype: unknown dtype '{v}' (auto, fp32, fp16, bf16)");
-        return Chosen(v, named);
+        return (ComputePrecision.Named(v, device) ?? throw new ArgumentException($"--dtype: unknown dtype '{v}' (auto, fp32, fp16, bf16)")).DType;
     }
-
-    /// <summary>
-    /// The dtype to hand a factory that has its own default (the ResNet-18's fp32): null for <c>auto</c>, else what
-    /// <paramref name="value"/> names.
-    /// </summary>
-    public static ScalarType? Explicit(string value, Device device) => ComputePrecision.IsAuto(value) ? null : Resolve(value, device).DType;
 
     /// <summary>
     /// <paramref name="built"/> (what a model built for <paramref name="value"/> runs at) with the reason worded for
@@ -42,12 +38,13 @@ internal static class DTypeOption
         built with { Reason = ComputePrecision.IsAuto(value) ? $"{Auto}: {built.Reason}" : $"--dtype {value.Trim().ToLowerInvariant()}" };
 
     /// <summary>
-    /// Prints auto's choice on stderr, e.g. "dtype: fp32 (auto: this CPU has no native BF16)"; an explicit --dtype is
-    /// not echoed. Commands call it once the model is loaded, so that option and file errors stay one line.
+    /// <see cref="Chosen"/>, and for auto printed on stderr, e.g. "dtype: fp32 (auto: this CPU has no native BF16)"; an
+    /// explicit --dtype is not echoed. Commands call it once the model is loaded, so that option and file errors stay one line.
     /// </summary>
-    public static void Announce(ComputePrecision precision)
+    public static ComputePrecision Report(string value, ComputePrecision built)
     {
-        if (precision.Reason.StartsWith(Auto + ":", StringComparison.Ordinal))
-            Console.Error.WriteLine($"dtype: {ComputePrecision.ShortName(precision.DType)} ({precision.Reason})");
+        var chosen = Chosen(value, built);
+        if (ComputePrecision.IsAuto(value)) Console.Error.WriteLine($"dtype: {ComputePrecision.ShortName(chosen.DType)} ({chosen.Reason})");
+        return chosen;
     }
 }
